@@ -1,0 +1,74 @@
+// Runs independent bands of rows on a few worker threads. Work is handed out band by band from
+// a shared counter; since every band's result depends only on the band, output is identical for
+// every thread count.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace lkflow::detail {
+
+/// Threads to use for `bands` bands: `requested` (0 = all hardware threads), at most one a band.
+inline int worker_count(int requested, Eigen::Index bands) {
+  int workers = requested;
+  if (workers == 0) workers = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return static_cast<int>(std::max<Eigen::Index>(1, std::min<Eigen::Index>(workers, bands)));
+}
+
+/// Calls body(worker) once on each of up to `workers` threads, the calling thread being worker 0,
+/// and rethrows the first exception any of them threw once all have finished. Bodies must share
+/// the work through a BandCounter, so that fewer threads (if the system has none to give) still
+/// finish it.
+template <class Body>
+void run_workers(int workers, Body&& body) {
+  if (workers <= 1) {
+    body(0);
+    return;
+  }
+  std::exception_ptr first_error;
+  std::mutex error_mutex;
+  auto guarded = [&](int worker) {
+    try {
+      body(worker);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (!first_error) first_error = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(workers - 1));
+  for (int w = 1; w < workers; ++w) {
+    try {
+      threads.emplace_back(guarded, w);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the workers that exist take all the bands
+    }
+  }
+  guarded(0);
+  for (auto& t : threads) t.join();
+  if (first_error) std::rethrow_exception(first_error);
+}
+
+/// Hands out band indices 0, 1, ... to whichever worker asks next.
+class BandCounter {
+ public:
+  explicit BandCounter(Eigen::Index bands) : bands_(bands) {}
+  /// The next band to process, or -1 when all are taken.
+  Eigen::Index next() {
+    const Eigen::Index band = next_.fetch_add(1, std::memory_order_relaxed);
+    return band < bands_ ? band : -1;
+  }
+
+ private:
+  Eigen::Index bands_;
+  std::atomic<Eigen::Index> next_{0};
+};
+
+}  // namespace lkflow::detail

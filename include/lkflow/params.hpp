@@ -1,0 +1,21 @@
+// Parameter structs of lkflow's flow estimators.
+#pragma once
+
+namespace lkflow {
+
+/// Parameters of single-scale dense Lucas-Kanade (dense_flow).
+struct DenseParams {
+  int radius =
+      2;  //!< window radius r >= 1: each window is (2r+1) x (2r+1) pixels, clipped at borders
+  /// Smallest eigenvalue of the window-mean structure tensor, in (intensity/px)^2 with intensities
+  /// as used (integer inputs scaled to [0, 1]), below which a window is ill-conditioned and its
+  /// flow is set to 0. 0 = reject only windows whose determinant is 0; must be >= 0. The default,
+  /// 1e-5, is a gradient RMS of 0.0032 (0.8 grey levels of 255 per pixel) along the weakest
+  /// direction, about 4x the noise of 8-bit rounding; on Middlebury frames it keeps 71-100% of
+  /// windows and removes the unbounded flows of flat ones (README, "Choosing min_eigenvalue").
+  /// Scale it by the square of your intensity unit for unnormalised floating-point input.
+  double min_eigenvalue = 1e-5;
+  int threads = 1;  //!< worker threads, >= 0; 0 = all hardware threads. Output never depends on it.
+};
+
+}  // namespace lkflow
