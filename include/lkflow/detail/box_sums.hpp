@@ -5,9 +5,9 @@
 //   W(y, x) = S(y+r, x+r) - S(y-r-1, x+r) - S(y+r, x-r-1) + S(y-r-1, x-r-1)
 // evaluated incrementally: the vertical difference S(y+r, .) - S(y-r-1, .) is a running column
 // sum (add the row entering the window, subtract the row leaving it), and the horizontal one is a
-// difference of that row's prefix sums. Rows and columns outside the image contribute nothing,
-// which is the clipped-window rule at the borders. Each band starts its column sums afresh from
-// its own rows, so bands are independent of each other (the unit of threading) and results do
+// running sum along the row (window_scan.hpp). Rows and columns outside the image contribute
+// nothing, which is the clipped-window rule at the borders. Each band starts its column sums afresh
+// from its own rows, so bands are independent of each other (the unit of threading) and results do
 // not depend on how bands are assigned to threads.
 #pragma once
 
@@ -18,6 +18,7 @@
 #include <Eigen/Core>
 
 #include "config.hpp"
+#include "window_scan.hpp"
 
 namespace lkflow::detail {
 
@@ -30,8 +31,8 @@ class BoxSums {
       : width_(width),
         height_(height),
         radius_(radius),
-        stride_(width + 1),
-        storage_(static_cast<std::size_t>(kBuffers * Channels * stride_)) {}
+        padded_width_(window_pad_before(radius) + width + window_pad_after(radius)),
+        storage_(static_cast<std::size_t>(Channels * (padded_width_ + 3 * width))) {}
 
   /// Bytes of working memory this object holds.
   std::size_t workspace_bytes() const { return storage_.size() * sizeof(Acc); }
@@ -41,15 +42,16 @@ class BoxSums {
   /// for x in [0, width).
   template <class Products, class Sink>
   void run(Index y0, Index y1, Products&& products, Sink&& sink) {
-    Acc* column[Channels];
+    Acc* column[Channels];  // running column sums, zero-padded for window_sums
     Acc* entering[Channels];
     Acc* leaving[Channels];
     Acc* window[Channels];
     for (int c = 0; c < Channels; ++c) {
-      column[c] = buffer(0, c);
-      entering[c] = buffer(1, c);
-      leaving[c] = buffer(2, c);
-      window[c] = buffer(3, c);
+      Acc* base = storage_.data() + c * (padded_width_ + 3 * width_);
+      column[c] = base + window_pad_before(radius_);
+      entering[c] = base + padded_width_;
+      leaving[c] = entering[c] + width_;
+      window[c] = leaving[c] + width_;
     }
 
     // Column sums over the rows of the first window of the band.
@@ -62,7 +64,7 @@ class BoxSums {
     }
 
     for (Index y = y0; y < y1; ++y) {
-      for (int c = 0; c < Channels; ++c) horizontal_sums(column[c], window[c], leaving[c]);
+      window_sums<Channels>(column, window, width_, radius_);
       sink(y, static_cast<const Acc* const*>(window));
       if (y + 1 == y1) break;
       // Slide the window down one row: row y+r+1 enters, row y-r leaves.
@@ -81,12 +83,6 @@ class BoxSums {
   }
 
  private:
-  static constexpr int kBuffers = 4;  // column sums, entering row, leaving row, window sums
-
-  Acc* buffer(int which, int channel) {
-    return storage_.data() + (which * Channels + channel) * stride_;
-  }
-
   void add_row(Acc* LKFLOW_RESTRICT column, const Acc* LKFLOW_RESTRICT row) const {
     for (Index x = 0; x < width_; ++x) column[x] += row[x];
   }
@@ -98,21 +94,7 @@ class BoxSums {
     for (Index x = 0; x < width_; ++x) column[x] += in[x] - out[x];
   }
 
-  /// window[x] = sum of column[x-r .. x+r] clipped to [0, width), via prefix sums
-  /// P[k] = column[0] + ... + column[k-1] written to `prefix` (width + 1 entries).
-  void horizontal_sums(const Acc* LKFLOW_RESTRICT column, Acc* LKFLOW_RESTRICT window,
-                       Acc* LKFLOW_RESTRICT prefix) const {
-    Acc running(0);
-    prefix[0] = running;
-    for (Index x = 0; x < width_; ++x) prefix[x + 1] = running += column[x];
-    const Index r = radius_, w = width_;
-    Index x = 0;
-    for (; x < w && x < r; ++x) window[x] = prefix[std::min(x + r + 1, w)] - prefix[0];
-    for (; x + r + 1 <= w; ++x) window[x] = prefix[x + r + 1] - prefix[x - r];
-    for (; x < w; ++x) window[x] = prefix[w] - prefix[x - r];
-  }
-
-  Index width_, height_, radius_, stride_;
+  Index width_, height_, radius_, padded_width_;
   std::vector<Acc> storage_;
 };
 

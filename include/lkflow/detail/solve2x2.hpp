@@ -54,18 +54,23 @@ void solve_row(const Acc* const* sums, Eigen::Index width, const SolveConstants<
   root = root.sqrt();
 
   // Pass 2: eigenvalue, acceptance and Cramer's rule.
+  const T scale_gg = k.scale_gg, scale_gt = k.scale_gt, min_eigenvalue = k.min_eigenvalue;
   for (Eigen::Index x = 0; x < width; ++x) {
-    const T sxx = window_value<T>(wxx[x]) * k.scale_gg;
-    const T syy = window_value<T>(wyy[x]) * k.scale_gg;
-    const T sxy = window_value<T>(wxy[x]) * k.scale_gg;
-    const T sxt = window_value<T>(wxt[x]) * k.scale_gt;
-    const T syt = window_value<T>(wyt[x]) * k.scale_gt;
+    const T sxx = window_value<T>(wxx[x]) * scale_gg;
+    const T syy = window_value<T>(wyy[x]) * scale_gg;
+    const T sxy = window_value<T>(wxy[x]) * scale_gg;
+    const T sxt = window_value<T>(wxt[x]) * scale_gt;
+    const T syt = window_value<T>(wyt[x]) * scale_gt;
     const T lambda_min = std::max(T(0.5) * (sxx + syy) - scratch[x], T(0)) * inv_rows * inv_cols[x];
     const T det = sxx * syy - sxy * sxy;
-    const bool accept = det > T(0) && lambda_min >= k.min_eigenvalue;
+    // Branch-free, so that the loop vectorises: GCC keeps -ftrapping-math by default and sinks
+    // arithmetic used only under a condition into a branch it then cannot if-convert. So the
+    // solved values are always used, multiplied by a 0/1 gate; "+ 0" turns -0 into +0.
+    const bool accept = (det > T(0)) & (lambda_min >= min_eigenvalue);
+    const T gate = accept ? T(1) : T(0);
     const T inv_det = T(1) / (accept ? det : T(1));
-    u[x] = static_cast<S>(accept ? (syy * sxt - sxy * syt) * inv_det : T(0));
-    v[x] = static_cast<S>(accept ? (sxx * syt - sxy * sxt) * inv_det : T(0));
+    u[x] = static_cast<S>((syy * sxt - sxy * syt) * inv_det * gate + T(0));
+    v[x] = static_cast<S>((sxx * syt - sxy * sxt) * inv_det * gate + T(0));
     confidence[x] = static_cast<S>(lambda_min);
   }
 }
