@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -32,70 +34,84 @@ class BoxSums {
         height_(height),
         radius_(radius),
         padded_width_(window_pad_before(radius) + width + window_pad_after(radius)),
-        storage_(static_cast<std::size_t>(Channels * (padded_width_ + 3 * width))) {}
+        storage_(static_cast<std::size_t>(Channels * (padded_width_ + width))) {}
 
   /// Bytes of working memory this object holds.
-  std::size_t workspace_bytes() const { return storage_.size() * sizeof(Acc); }
+  std::size_t workspace_bytes() const {
+    return (storage_.size() + row_storage_.size()) * sizeof(Acc);
+  }
 
   /// Calls sink(y, sums) for every row y in [y0, y1), where sums[c][x] is the window sum of
-  /// channel c around (x, y). products(y, rows) must write channel c of image row y to rows[c][x]
-  /// for x in [0, width).
+  /// channel c around (x, y). `products` gives the per-pixel values of image rows, in one of two
+  /// forms: products(y, rows) writes channel c of row y to rows[c][x] for x in [0, width); or,
+  /// faster, products.accumulate(in, out, column) adds row `in`'s values to column[c][x] and
+  /// subtracts row `out`'s in a single pass (either row may be -1: none).
   template <class Products, class Sink>
-  void run(Index y0, Index y1, Products&& products, Sink&& sink) {
+  void run(Index y0, Index y1, Products& products, Sink&& sink) {
     Acc* column[Channels];  // running column sums, zero-padded for window_sums
-    Acc* entering[Channels];
-    Acc* leaving[Channels];
     Acc* window[Channels];
+    Acc* entering[Channels] = {};  // product rows, for generators without accumulate()
+    Acc* leaving[Channels] = {};
+    if constexpr (!accumulates<Products>::value)
+      row_storage_.resize(static_cast<std::size_t>(2 * Channels * width_));
     for (int c = 0; c < Channels; ++c) {
-      Acc* base = storage_.data() + c * (padded_width_ + 3 * width_);
-      column[c] = base + window_pad_before(radius_);
-      entering[c] = base + padded_width_;
-      leaving[c] = entering[c] + width_;
-      window[c] = leaving[c] + width_;
+      column[c] = storage_.data() + c * (padded_width_ + width_) + window_pad_before(radius_);
+      window[c] = storage_.data() + c * (padded_width_ + width_) + padded_width_;
+      if constexpr (!accumulates<Products>::value) {
+        entering[c] = row_storage_.data() + c * width_;
+        leaving[c] = row_storage_.data() + (Channels + c) * width_;
+      }
     }
 
     // Column sums over the rows of the first window of the band.
     for (int c = 0; c < Channels; ++c) std::fill_n(column[c], width_, Acc(0));
     const Index first = std::max<Index>(y0 - radius_, 0);
     const Index last = std::min<Index>(y0 + radius_, height_ - 1);
-    for (Index y = first; y <= last; ++y) {
-      products(y, entering);
-      for (int c = 0; c < Channels; ++c) add_row(column[c], entering[c]);
-    }
+    for (Index y = first; y <= last; ++y) exchange(products, y, -1, column, entering, leaving);
 
     for (Index y = y0; y < y1; ++y) {
       window_sums<Channels>(column, window, width_, radius_);
       sink(y, static_cast<const Acc* const*>(window));
       if (y + 1 == y1) break;
       // Slide the window down one row: row y+r+1 enters, row y-r leaves.
-      const bool enters = y + radius_ + 1 < height_, leaves = y - radius_ >= 0;
-      if (enters) products(y + radius_ + 1, entering);
-      if (leaves) products(y - radius_, leaving);
-      for (int c = 0; c < Channels; ++c) {
-        if (enters && leaves)
-          exchange_row(column[c], entering[c], leaving[c]);
-        else if (enters)
-          add_row(column[c], entering[c]);
-        else if (leaves)
-          subtract_row(column[c], leaving[c]);
-      }
+      exchange(products, y + radius_ + 1 < height_ ? y + radius_ + 1 : -1,
+               y - radius_ >= 0 ? y - radius_ : -1, column, entering, leaving);
     }
   }
 
  private:
-  void add_row(Acc* LKFLOW_RESTRICT column, const Acc* LKFLOW_RESTRICT row) const {
-    for (Index x = 0; x < width_; ++x) column[x] += row[x];
-  }
-  void subtract_row(Acc* LKFLOW_RESTRICT column, const Acc* LKFLOW_RESTRICT row) const {
-    for (Index x = 0; x < width_; ++x) column[x] -= row[x];
-  }
-  void exchange_row(Acc* LKFLOW_RESTRICT column, const Acc* LKFLOW_RESTRICT in,
-                    const Acc* LKFLOW_RESTRICT out) const {
-    for (Index x = 0; x < width_; ++x) column[x] += in[x] - out[x];
+  template <class P, class = void>
+  struct accumulates : std::false_type {};
+  template <class P>
+  struct accumulates<P, std::void_t<decltype(std::declval<P&>().accumulate(
+                            Index(0), Index(0), std::declval<Acc* const*>()))>> : std::true_type {};
+
+  /// column += row `in` - row `out` (-1: none), through whichever form `products` offers.
+  template <class Products>
+  void exchange(Products& products, Index in, Index out, Acc* const* column, Acc* const* entering,
+                Acc* const* leaving) const {
+    if constexpr (accumulates<Products>::value) {
+      products.accumulate(in, out, column);
+    } else {
+      if (in >= 0) products(in, entering);
+      if (out >= 0) products(out, leaving);
+      for (int c = 0; c < Channels; ++c) {
+        Acc* LKFLOW_RESTRICT sums = column[c];
+        const Acc* LKFLOW_RESTRICT added = entering[c];
+        const Acc* LKFLOW_RESTRICT removed = leaving[c];
+        if (in >= 0 && out >= 0)
+          for (Index x = 0; x < width_; ++x) sums[x] += added[x] - removed[x];
+        else if (in >= 0)
+          for (Index x = 0; x < width_; ++x) sums[x] += added[x];
+        else if (out >= 0)
+          for (Index x = 0; x < width_; ++x) sums[x] -= removed[x];
+      }
+    }
   }
 
   Index width_, height_, radius_, padded_width_;
-  std::vector<Acc> storage_;
+  std::vector<Acc> storage_;      // per channel: padded column sums, then window sums
+  std::vector<Acc> row_storage_;  // entering and leaving product rows (row form only)
 };
 
 }  // namespace lkflow::detail

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include <Eigen/Core>
 
@@ -63,14 +65,16 @@ void solve_row(const Acc* const* sums, Eigen::Index width, const SolveConstants<
     const T syt = window_value<T>(wyt[x]) * scale_gt;
     const T lambda_min = std::max(T(0.5) * (sxx + syy) - scratch[x], T(0)) * inv_rows * inv_cols[x];
     const T det = sxx * syy - sxy * sxy;
-    // Branch-free, so that the loop vectorises: GCC keeps -ftrapping-math by default and sinks
-    // arithmetic used only under a condition into a branch it then cannot if-convert. So the
-    // solved values are always used, multiplied by a 0/1 gate; "+ 0" turns -0 into +0.
+    // Branch-free, so that the loop vectorises on every target: GCC keeps -ftrapping-math by
+    // default and will neither if-convert a select that feeds a division nor keep arithmetic
+    // that is used only under a condition. So the divisor is |det| + the smallest normal
+    // number (bit-identical to det for every det above 2^-102 in float, 2^-970 in double, and
+    // never 0), and a 0/1 gate zeroes the numerator of rejected windows; "+ 0" turns -0 to +0.
     const bool accept = (det > T(0)) & (lambda_min >= min_eigenvalue);
     const T gate = accept ? T(1) : T(0);
-    const T inv_det = T(1) / (accept ? det : T(1));
-    u[x] = static_cast<S>((syy * sxt - sxy * syt) * inv_det * gate + T(0));
-    v[x] = static_cast<S>((sxx * syt - sxy * sxt) * inv_det * gate + T(0));
+    const T inv_det = T(1) / (std::abs(det) + std::numeric_limits<T>::min());
+    u[x] = static_cast<S>((syy * sxt - sxy * syt) * gate * inv_det + T(0));
+    v[x] = static_cast<S>((sxx * syt - sxy * sxt) * gate * inv_det + T(0));
     confidence[x] = static_cast<S>(lambda_min);
   }
 }
