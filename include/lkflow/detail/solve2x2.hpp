@@ -17,6 +17,7 @@
 
 #include "config.hpp"
 #include "pixel_arithmetic.hpp"
+#include "vector_sqrt.hpp"
 
 namespace lkflow::detail {
 
@@ -51,9 +52,7 @@ void solve_row(const Acc* const* sums, Eigen::Index width, const SolveConstants<
     const T half_diff = T(0.5) * (sxx - syy);
     scratch[x] = half_diff * half_diff + sxy * sxy;
   }
-  // Eigen's packet sqrt vectorises where std::sqrt cannot (it must keep errno semantics).
-  Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> root(scratch, width);
-  root = root.sqrt();
+  sqrt_in_place(scratch, width);  // vectorised; std::sqrt in the loop would not be
 
   // Pass 2: eigenvalue, acceptance and Cramer's rule.
   const T scale_gg = k.scale_gg, scale_gt = k.scale_gt, min_eigenvalue = k.min_eigenvalue;
