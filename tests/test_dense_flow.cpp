@@ -114,7 +114,7 @@ TEMPLATE_TEST_CASE("dense_flow output is identical for every thread count", "[de
                    LKFLOW_ALL_CASES) {
   using S = typename TestType::Scalar;
   using In = typename TestType::Pixel;
-  // 333 rows: six bands at r = 2, three at r = 15 (bands are max(64, 8r+4) rows).
+  // 333 rows: eleven bands at r = 2, three at r = 15 (bands are max(32, 8r+4) rows).
   const auto [I0, I1] = translated_pair<In>(5, 333, 120, 0.3, 0.1);
   for (const int radius : {2, 15}) {
     lkflow::DenseParams params{radius, 1e-5, 1};
