@@ -62,10 +62,10 @@ template <class Acc, class Products>
 void check_engine(Index width, Index height, Index radius, Index band) {
   const Field<Acc> field(width, height, unsigned(width * 131 + height * 7 + radius));
   BoxSums<Acc, 2> box(width, height, radius);
-  Products products{field};
   Index mismatches = 0, rows_seen = 0;
   for (Index y0 = 0; y0 < height; y0 += band) {
-    box.run(y0, std::min(y0 + band, height), products, [&](Index y, const Acc* const* sums) {
+    // A temporary generator: run() takes lvalues and rvalues alike.
+    box.run(y0, std::min(y0 + band, height), Products{field}, [&](Index y, const Acc* const* sums) {
       ++rows_seen;
       for (int c = 0; c < 2; ++c)
         for (Index x = 0; x < width; ++x)

@@ -47,17 +47,17 @@ class BoxSums {
   /// faster, products.accumulate(in, out, column) adds row `in`'s values to column[c][x] and
   /// subtracts row `out`'s in a single pass (either row may be -1: none).
   template <class Products, class Sink>
-  void run(Index y0, Index y1, Products& products, Sink&& sink) {
+  void run(Index y0, Index y1, Products&& products, Sink&& sink) {
     Acc* column[Channels];  // running column sums, zero-padded for window_sums
     Acc* window[Channels];
     Acc* entering[Channels] = {};  // product rows, for generators without accumulate()
     Acc* leaving[Channels] = {};
-    if constexpr (!accumulates<Products>::value)
+    if constexpr (!accumulates<std::remove_reference_t<Products>>::value)
       row_storage_.resize(static_cast<std::size_t>(2 * Channels * width_));
     for (int c = 0; c < Channels; ++c) {
       column[c] = storage_.data() + c * (padded_width_ + width_) + window_pad_before(radius_);
       window[c] = storage_.data() + c * (padded_width_ + width_) + padded_width_;
-      if constexpr (!accumulates<Products>::value) {
+      if constexpr (!accumulates<std::remove_reference_t<Products>>::value) {
         entering[c] = row_storage_.data() + c * width_;
         leaving[c] = row_storage_.data() + (Channels + c) * width_;
       }
