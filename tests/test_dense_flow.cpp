@@ -2,6 +2,7 @@
 // known motions; bad input.
 #include <cmath>
 #include <limits>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -125,6 +126,22 @@ TEMPLATE_TEST_CASE("dense_flow output is identical for every thread count", "[de
       check_identical(lkflow::dense_flow<S>(I0, I1, params), one);
     }
   }
+}
+
+TEST_CASE("concurrent calls with threads give the single-threaded result",
+          "[dense_flow][threads]") {
+  // Two callers at once: one holds the shared thread pool, the other starts its own threads.
+  const auto [I0, I1] = translated_pair<std::uint8_t>(9, 200, 150, 0.3, -0.2);
+  const auto expected = lkflow::dense_flow(I0, I1, {2, 1e-5, 1});
+  std::vector<lkflow::Flow<float>> results(2 * 25);
+  auto caller = [&](int first) {
+    for (int k = first; k < int(results.size()); k += 2)
+      results[std::size_t(k)] = lkflow::dense_flow(I0, I1, {2, 1e-5, 2 + k % 3});
+  };
+  std::thread other(caller, 1);
+  caller(0);
+  other.join();
+  for (const auto& result : results) check_identical(result, expected);
 }
 
 TEST_CASE("dense_flow reuses an output of the right size and resizes a wrong one", "[dense_flow]") {

@@ -1,6 +1,7 @@
-// Runs independent bands of rows on a few worker threads. Work is handed out band by band from
-// a shared counter; since every band's result depends only on the band, output is identical for
-// every thread count.
+// Runs independent bands of rows on a few worker threads (the shared ThreadPool, or threads of
+// its own when another call holds the pool). Work is handed out band by band from a shared
+// counter; since every band's result depends only on the band, output is identical for every
+// thread count.
 #pragma once
 
 #include <algorithm>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include <Eigen/Core>
+
+#include "thread_pool.hpp"
 
 namespace lkflow::detail {
 
@@ -42,17 +45,20 @@ void run_workers(int workers, Body&& body) {
       if (!first_error) first_error = std::current_exception();
     }
   };
-  std::vector<std::thread> threads;
-  threads.reserve(static_cast<std::size_t>(workers - 1));
-  for (int w = 1; w < workers; ++w) {
-    try {
-      threads.emplace_back(guarded, w);
-    } catch (const std::system_error&) {
-      break;  // no more threads to be had: the workers that exist take all the bands
+  if (!ThreadPool::instance().try_run(workers, guarded)) {
+    // Another call holds the pool: start threads for this one.
+    std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(workers - 1));
+    for (int w = 1; w < workers; ++w) {
+      try {
+        threads.emplace_back(guarded, w);
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: the workers that exist take all the bands
+      }
     }
+    guarded(0);
+    for (auto& t : threads) t.join();
   }
-  guarded(0);
-  for (auto& t : threads) t.join();
   if (first_error) std::rethrow_exception(first_error);
 }
 
