@@ -4,4 +4,5 @@
 #include "dense_flow.hpp"
 #include "image.hpp"
 #include "params.hpp"
+#include "pyramid.hpp"
 #include "version.hpp"
