@@ -1,0 +1,336 @@
+// lkflow: dense Lucas-Kanade optical flow between two image files. Prints timing, coverage and
+// flow statistics (and errors against ground truth with --gt), and writes the flow as a
+// Middlebury .flo file and its colour coding as a PNG. With no frames it runs on the bundled
+// example pair, whose exact flow is known. Exit codes: 0 success, 1 data error, 2 usage error.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <lkflow/lkflow.hpp>
+
+#include "image_io.hpp"
+#include "report.hpp"
+#include "staged_file.hpp"
+
+namespace fs = std::filesystem;
+using lkflow_app::DataError;
+using lkflow_app::Frame;
+using lkflow_app::Report;
+using lkflow_app::StagedFile;
+
+namespace {
+
+/// A bad command line, found after CLI11's own checks; exit code 2 like CLI11's errors.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Options {
+  std::string frame0, frame1;
+  std::string flow_out, color_out, legend_out, truth;
+  double color_max = 0;
+  lkflow::DenseParams params;
+  bool use_double = false, json = false, quiet = false;
+};
+
+constexpr const char* example_frame0 = "frame0.png";
+constexpr const char* example_frame1 = "frame1.png";
+constexpr const char* example_truth = "truth.flo";
+
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+/// Parses the command line into `options`; returns an exit code when the program should stop
+/// (0 after --help or --version, 2 for a usage error), nothing when it should run.
+std::optional<int> parse(int argc, char** argv, Options& o) {
+  const lkflow::DenseParams defaults;
+  o.params.threads = 0;
+  CLI::App app(
+      "Dense Lucas-Kanade optical flow from FRAME0 to FRAME1: flow (u, v) at pixel (x, y) means "
+      "FRAME1(x + u, y + v) ~ FRAME0(x, y), u to the right, v down, in pixels.",
+      "lkflow");
+  app.set_version_flag("--version", lkflow::version_string);
+  app.add_option("FRAME0", o.frame0,
+                 "first frame: PNG, JPEG, BMP, TGA or binary PGM/PPM; colour is converted to "
+                 "gray (Rec. 601), 16-bit PNG/PGM stays 16-bit. Omit both frames to run on the "
+                 "bundled example pair, writing flow.flo and flow.png here");
+  app.add_option("FRAME1", o.frame1, "second frame, the same size as FRAME0");
+  app.add_option("-o,--output", o.flow_out,
+                 "write the flow (u, v in pixels, float32) to this Middlebury .flo file "
+                 "(default: none; flow.flo for the bundled pair)")
+      ->type_name("FILE");
+  app.add_option("--color", o.color_out,
+                 "write the flow's Middlebury colour coding to this PNG: hue = direction "
+                 "(right red, down yellow, left blue, up violet), saturation = length "
+                 "(default: none; flow.png for the bundled pair)")
+      ->type_name("FILE");
+  app.add_option("--color-max", o.color_max,
+                 "flow length shown at full colour in --color, pixels; longer flows are dimmed "
+                 "(default: 0 = the largest flow)")
+      ->type_name("PX")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--legend", o.legend_out,
+                 "write the colour wheel legend to this PNG (151 x 151; the inscribed circle is "
+                 "--color-max) (default: none)")
+      ->type_name("FILE");
+  app.add_option("--gt", o.truth,
+                 "ground-truth .flo to score the flow against: endpoint and angular errors, "
+                 "share of pixels with EPE > 1 and 3 px; unknown vectors (> 1e9) are skipped "
+                 "(default: none; the known flow for the bundled pair)")
+      ->type_name("FILE");
+  app.add_option("--radius", o.params.radius,
+                 "window radius, pixels: each window is (2R+1) x (2R+1) (default: " +
+                     std::to_string(defaults.radius) + ")")
+      ->type_name("R")
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--min-eigenvalue", o.params.min_eigenvalue,
+                 "a window whose mean structure tensor has a smallest eigenvalue below T, in "
+                 "(intensity/px)^2 with intensities in [0, 1], gets flow 0 (default: " +
+                     number_text(defaults.min_eigenvalue) + ")")
+      ->type_name("T")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            try {
+              const double value = std::stod(text);
+              if (std::isfinite(value) && value >= 0) return "";
+            } catch (const std::exception&) {
+            }
+            return "must be a finite number >= 0, got " + text;
+          },
+          ">= 0"));
+  app.add_option("--threads", o.params.threads,
+                 "worker threads, 0 = all hardware threads; the result does not depend on it "
+                 "(default: 0)")
+      ->type_name("N")
+      ->check(CLI::Range(0, 4096));
+  app.add_flag("--double", o.use_double,
+               "compute the flow in double precision (default: float); .flo files are float32 "
+               "either way");
+  auto* json = app.add_flag("--json", o.json,
+                            "print the results as one JSON object instead of text (for scripts)");
+  auto* quiet = app.add_flag("--quiet", o.quiet, "print nothing but errors");
+  json->excludes(quiet);
+  app.footer(
+      "Exit codes: 0 success; 1 data error (a file missing, unreadable or corrupt, frames of "
+      "different sizes, ground truth of another size, an output that cannot be written); 2 usage "
+      "error (unknown flag, bad value). Outputs are written only when everything succeeded, and "
+      "never partially.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string message = e.what();
+    for (char& c : message)
+      if (c == '\n') c = ' ';
+    std::cerr << "lkflow: " << message << " (see lkflow --help)\n";
+    return 2;
+  }
+  return std::nullopt;
+}
+
+/// The folder holding the bundled example pair: next to an installed program
+/// (<prefix>/bin/lkflow -> <prefix>/share/lkflow/data), else in the source tree it was built
+/// from.
+fs::path example_dir(const char* argv0) {
+  std::vector<fs::path> candidates;
+  std::error_code ec;
+  fs::path program = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) program = fs::absolute(argv0, ec);
+  if (!program.empty()) candidates.push_back(program.parent_path() / LKFLOW_DATA_FROM_BIN);
+  candidates.push_back(LKFLOW_SOURCE_DATA_DIR);
+  std::string tried;
+  for (const fs::path& dir : candidates) {
+    if (fs::exists(dir / example_frame0, ec)) return dir.lexically_normal();
+    tried += (tried.empty() ? "" : ", ") + dir.lexically_normal().string();
+  }
+  throw DataError("the bundled example pair was not found (looked in " + tried + ")");
+}
+
+/// Checks what CLI11 cannot: both frames or none, and distinct outputs.
+void check_usage(const Options& o) {
+  if (!o.frame0.empty() && o.frame1.empty())
+    throw UsageError("FRAME1 is missing: give two frames, or none for the bundled example");
+  std::vector<std::pair<std::string, std::string>> outputs{
+      {"-o", o.flow_out}, {"--color", o.color_out}, {"--legend", o.legend_out}};
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    for (std::size_t j = i + 1; j < outputs.size(); ++j)
+      if (!outputs[i].second.empty() && fs::path(outputs[i].second).lexically_normal() ==
+                                            fs::path(outputs[j].second).lexically_normal())
+        throw UsageError(outputs[i].first + " and " + outputs[j].first + " name the same file, " +
+                         outputs[i].second);
+}
+
+struct Inputs {
+  Frame frame0, frame1;
+  std::optional<lkflow::Flow<float>> truth;
+};
+
+Inputs load_inputs(const Options& o) {
+  Inputs in{lkflow_app::load_frame(o.frame0), lkflow_app::load_frame(o.frame1), std::nullopt};
+  if (in.frame0.rows() != in.frame1.rows() || in.frame0.cols() != in.frame1.cols())
+    throw DataError("the frames differ in size: " + o.frame0 + " is " +
+                    std::to_string(in.frame0.cols()) + " x " + std::to_string(in.frame0.rows()) +
+                    " px, " + o.frame1 + " is " + std::to_string(in.frame1.cols()) + " x " +
+                    std::to_string(in.frame1.rows()) + " px");
+  if (in.frame0.bits() != in.frame1.bits()) {  // the kernel takes one pixel type
+    lkflow_app::promote_to_16_bits(in.frame0);
+    lkflow_app::promote_to_16_bits(in.frame1);
+  }
+  if (!o.truth.empty()) {
+    try {
+      in.truth = lkflow::read_flo(o.truth);
+    } catch (const lkflow::FileError& e) {
+      throw DataError(e.path().string() + ": " + e.reason());
+    }
+    if (in.truth->u.rows() != in.frame0.rows() || in.truth->u.cols() != in.frame0.cols())
+      throw DataError(o.truth + ": the ground truth is " + std::to_string(in.truth->u.cols()) +
+                      " x " + std::to_string(in.truth->u.rows()) + " px but the frames are " +
+                      std::to_string(in.frame0.cols()) + " x " + std::to_string(in.frame0.rows()) +
+                      " px");
+  }
+  return in;
+}
+
+void write_bytes(StagedFile& file, const std::vector<unsigned char>& bytes) {
+  file.stream().write(reinterpret_cast<const char*>(bytes.data()),
+                      static_cast<std::streamsize>(bytes.size()));
+  file.finish();
+}
+
+/// The staged output files; null where the output was not asked for.
+struct Outputs {
+  std::unique_ptr<StagedFile> flow, color, legend;
+};
+
+/// Computes the flow in scalar type S, fills `report` and writes the outputs.
+template <class S>
+void run(const Options& o, const Inputs& in, Outputs& outputs, Report& report) {
+  lkflow::Flow<S> flow;
+  std::visit(
+      [&](const auto& I0) {
+        using Pixels = std::decay_t<decltype(I0)>;
+        const Pixels& I1 = std::get<Pixels>(in.frame1.pixels);
+        const auto start = std::chrono::steady_clock::now();
+        lkflow::dense_flow(I0, I1, o.params, flow);
+        const auto stop = std::chrono::steady_clock::now();
+        report.time_ms = std::chrono::duration<double, std::milli>(stop - start).count();
+      },
+      in.frame0.pixels);
+
+  const double pixels = double(flow.u.size());
+  Eigen::Index confident = 0;
+  double magnitude_sum = 0, magnitude_max = 0;
+  for (Eigen::Index i = 0; i < flow.u.size(); ++i) {
+    const double c = double(flow.confidence.data()[i]);
+    confident += c > 0 && c >= o.params.min_eigenvalue;
+    const double m = std::hypot(double(flow.u.data()[i]), double(flow.v.data()[i]));
+    magnitude_sum += m;
+    magnitude_max = std::max(magnitude_max, m);
+  }
+  report.confident_share = double(confident) / pixels;
+  report.mean_magnitude = magnitude_sum / pixels;
+  report.max_magnitude = magnitude_max;
+  if (in.truth) report.errors = lkflow::flow_errors(flow, *in.truth);
+
+  report.color_max = o.color_max > 0 ? o.color_max : lkflow::largest_known_radius(flow);
+  if (report.color_max == 0) report.color_max = 1;  // flow_to_rgb's choice for zero flow
+  if (outputs.flow) {
+    lkflow::write_flo(outputs.flow->stream(), flow, outputs.flow->target());
+    outputs.flow->finish();
+    report.written.emplace_back("flow", o.flow_out);
+  }
+  if (outputs.color) {
+    write_bytes(*outputs.color,
+                lkflow_app::encode_png(lkflow::flow_to_rgb(flow, report.color_max), 3));
+    report.written.emplace_back("color", o.color_out);
+  }
+  if (outputs.legend) {
+    write_bytes(*outputs.legend, lkflow_app::encode_png(lkflow::color_wheel_legend(151), 3));
+    report.written.emplace_back("legend", o.legend_out);
+  }
+  // Every output is complete: only now do they replace their targets.
+  for (auto* file : {outputs.flow.get(), outputs.color.get(), outputs.legend.get()})
+    if (file) file->commit();
+}
+
+int run_program(int argc, char** argv) {
+  Options o;
+  if (const std::optional<int> stop = parse(argc, argv, o)) return *stop;
+  check_usage(o);
+
+  Report report;
+  if (o.frame0.empty()) {  // the bundled example
+    const fs::path dir = example_dir(argv[0]);
+    report.example_dir = dir.string();
+    o.frame0 = (dir / example_frame0).string();
+    o.frame1 = (dir / example_frame1).string();
+    if (o.truth.empty()) o.truth = (dir / example_truth).string();
+    if (o.flow_out.empty()) o.flow_out = "flow.flo";
+    if (o.color_out.empty()) o.color_out = "flow.png";
+    check_usage(o);
+  }
+  const Inputs in = load_inputs(o);
+
+  // Temporary files for the outputs now, so that an unwritable one fails before the flow.
+  Outputs outputs;
+  if (!o.flow_out.empty()) outputs.flow = std::make_unique<StagedFile>("-o", o.flow_out);
+  if (!o.color_out.empty()) outputs.color = std::make_unique<StagedFile>("--color", o.color_out);
+  if (!o.legend_out.empty())
+    outputs.legend = std::make_unique<StagedFile>("--legend", o.legend_out);
+
+  report.frame0 = o.frame0;
+  report.frame1 = o.frame1;
+  report.truth = o.truth;
+  report.width = long(in.frame0.cols());
+  report.height = long(in.frame0.rows());
+  report.bits = in.frame0.bits();
+  report.channels0 = in.frame0.channels;
+  report.channels1 = in.frame1.channels;
+  report.radius = o.params.radius;
+  report.min_eigenvalue = o.params.min_eigenvalue;
+  report.threads = o.params.threads > 0
+                       ? o.params.threads
+                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  report.use_double = o.use_double;
+  if (o.use_double)
+    run<double>(o, in, outputs, report);
+  else
+    run<float>(o, in, outputs, report);
+
+  if (o.json)
+    lkflow_app::print_json(std::cout, report);
+  else if (!o.quiet)
+    lkflow_app::print_text(std::cout, report);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_program(argc, argv);
+  } catch (const UsageError& e) {
+    std::cerr << "lkflow: " << e.what() << " (see lkflow --help)\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "lkflow: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "lkflow: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,119 @@
+#include "report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include <lkflow/version.hpp>
+
+namespace lkflow_app {
+namespace {
+
+std::string format(const char* spec, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, spec, value);
+  return text;
+}
+
+std::string percent(double share) { return format("%.2f%%", 100 * share); }
+
+std::string gray_text(int channels) { return channels >= 3 ? "colour, converted to gray" : "gray"; }
+
+/// A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped.
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(c));
+      out += escape;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+/// A JSON number, or null for NaN and infinities (which JSON cannot represent).
+std::string json_number(double value) {
+  return std::isfinite(value) ? format("%.9g", value) : std::string("null");
+}
+
+}  // namespace
+
+void print_text(std::ostream& out, const Report& r) {
+  const double pixels = double(r.width) * double(r.height);
+  out << "lkflow " << lkflow::version_string;
+  if (!r.example_dir.empty())
+    out << ": no frames given, so running on the bundled example pair in " << r.example_dir;
+  out << "\n";
+  out << "frames:     " << r.frame0 << " (" << gray_text(r.channels0) << "), " << r.frame1 << " ("
+      << gray_text(r.channels1) << ")\n";
+  out << "image:      " << r.width << " x " << r.height << " px, " << r.bits << "-bit\n";
+  out << "method:     single-scale Lucas-Kanade, radius " << r.radius << " (" << 2 * r.radius + 1
+      << "x" << 2 * r.radius + 1 << " windows), min eigenvalue " << format("%g", r.min_eigenvalue)
+      << ", " << (r.use_double ? "double" : "float") << ", " << r.threads
+      << (r.threads == 1 ? " thread\n" : " threads\n");
+  out << "flow time:  " << format("%.2f", r.time_ms) << " ms for the flow computation alone ("
+      << format("%.1f", pixels / 1e6 / (r.time_ms / 1e3)) << " Mpx/s)\n";
+  out << "confident:  " << percent(r.confident_share)
+      << " of pixels (the others have no reliable flow and are set to 0)\n";
+  out << "magnitude:  mean " << format("%.3f", r.mean_magnitude) << " px, max "
+      << format("%.3f", r.max_magnitude) << " px\n";
+  if (r.errors) {
+    const lkflow::FlowErrors& e = *r.errors;
+    out << "truth:      " << r.truth << " (" << e.scored << " px with known flow)\n";
+    out << "  EPE       " << format("%.3f", e.epe) << " px mean endpoint error\n";
+    out << "  AE        " << format("%.3f", e.angular_error) << " deg mean angular error\n";
+    out << "  EPE > 1   " << percent(e.over_1px) << " of pixels\n";
+    out << "  EPE > 3   " << percent(e.over_3px) << " of pixels\n";
+  }
+  for (const auto& [what, path] : r.written) {
+    out << "wrote:      " << path;
+    if (what == "flow") out << " (the flow, Middlebury .flo)\n";
+    if (what == "color")
+      out << " (its colour coding, full colour at " << format("%.3g", r.color_max) << " px)\n";
+    if (what == "legend") out << " (the colour wheel legend)\n";
+  }
+  if (!r.example_dir.empty() && !r.written.empty())
+    out << "            into the current folder, " << std::filesystem::current_path().string()
+        << "\n";
+}
+
+void print_json(std::ostream& out, const Report& r) {
+  const double pixels = double(r.width) * double(r.height);
+  out << "{\"lkflow_version\": " << json_string(lkflow::version_string)
+      << ", \"frame0\": " << json_string(r.frame0) << ", \"frame1\": " << json_string(r.frame1)
+      << ", \"bundled_example\": " << (r.example_dir.empty() ? "false" : "true")
+      << ", \"width\": " << r.width << ", \"height\": " << r.height << ", \"bits\": " << r.bits
+      << ", \"method\": \"single-scale\", \"radius\": " << r.radius
+      << ", \"min_eigenvalue\": " << json_number(r.min_eigenvalue) << ", \"scalar\": \""
+      << (r.use_double ? "double" : "float") << "\", \"threads\": " << r.threads
+      << ", \"time_ms\": " << json_number(r.time_ms)
+      << ", \"mpx_per_s\": " << json_number(pixels / 1e6 / (r.time_ms / 1e3))
+      << ", \"confident_share\": " << json_number(r.confident_share)
+      << ", \"mean_magnitude\": " << json_number(r.mean_magnitude)
+      << ", \"max_magnitude\": " << json_number(r.max_magnitude);
+  if (r.errors) {
+    const lkflow::FlowErrors& e = *r.errors;
+    out << ", \"ground_truth\": {\"path\": " << json_string(r.truth)
+        << ", \"known_pixels\": " << e.scored << ", \"epe\": " << json_number(e.epe)
+        << ", \"angular_error_deg\": " << json_number(e.angular_error)
+        << ", \"epe_over_1px\": " << json_number(e.over_1px)
+        << ", \"epe_over_3px\": " << json_number(e.over_3px) << "}";
+  }
+  out << ", \"outputs\": {";
+  const char* separator = "";
+  for (const auto& [what, path] : r.written) {
+    out << separator << json_string(what) << ": " << json_string(path);
+    separator = ", ";
+  }
+  out << "}";
+  if (!r.written.empty()) out << ", \"color_max\": " << json_number(r.color_max);
+  out << "}\n";
+}
+
+}  // namespace lkflow_app

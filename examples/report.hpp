@@ -1,0 +1,38 @@
+// What the lkflow program prints after a run: the same facts as readable text or as one JSON
+// object (for scripts).
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <lkflow/metrics.hpp>
+
+namespace lkflow_app {
+
+struct Report {
+  std::string frame0, frame1;        //!< the frames' paths
+  std::string example_dir;           //!< the bundled pair's folder when it was used, else empty
+  long width = 0, height = 0;        //!< pixels
+  int bits = 8;                      //!< bits per pixel of the frames as processed (8 or 16)
+  int channels0 = 1, channels1 = 1;  //!< channels in the files (3, 4: converted to gray)
+  int radius = 0;                    //!< window radius, pixels
+  double min_eigenvalue = 0;         //!< threshold, (intensity/px)^2
+  int threads = 0;                   //!< worker threads used
+  bool use_double = false;           //!< flow computed in double
+  double time_ms = 0;                //!< time of the flow computation alone
+  double confident_share = 0;        //!< pixels whose window passed the threshold, [0, 1]
+  double mean_magnitude = 0, max_magnitude = 0;  //!< of (u, v) over all pixels, pixels
+  std::string truth;                             //!< ground-truth path, empty if none
+  std::optional<lkflow::FlowErrors> errors;      //!< against the ground truth
+  double color_max = 0;  //!< flow length at full colour in the colour image, pixels
+  std::vector<std::pair<std::string, std::string>>
+      written;  //!< (flow|color|legend, path) of each output
+};
+
+void print_text(std::ostream& out, const Report& report);
+void print_json(std::ostream& out, const Report& report);
+
+}  // namespace lkflow_app
