@@ -181,7 +181,9 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const InverseTensor<
         const Acc xt = sxt[x], yt = syt[x];
         const W new_u = static_cast<W>(Acc(a[x]) * xt + Acc(b[x]) * yt);
         const W new_v = static_cast<W>(Acc(b[x]) * xt + Acc(c[x]) * yt);
-        const bool accept = (c[x] > W(0)) & (std::abs(new_u) <= kHuge) & (std::abs(new_v) <= kHuge);
+        // Non-short-circuit, so that the comparisons are unconditional and the loop vectorises.
+        const bool accept =
+            (int(c[x] > W(0)) & int(std::abs(new_u) <= kHuge) & int(std::abs(new_v) <= kHuge)) != 0;
         uy[x] = accept ? new_u : uy[x];
         vy[x] = accept ? new_v : vy[x];
       }
