@@ -73,8 +73,8 @@ class PyramidWorkspace {
     std::size_t values = 0;
     for (const Level& level : levels_)
       for (const Image<S>* image :
-           {&level.I0, &level.I1, &level.inverse.a, &level.inverse.b, &level.inverse.c,
-            &level.residual, &level.u, &level.v, &level.confidence})
+           {&level.I0, &level.I1, &level.gx, &level.gy, &level.inverse.a, &level.inverse.b,
+            &level.inverse.c, &level.xt, &level.yt, &level.u, &level.v, &level.confidence})
         values += static_cast<std::size_t>(image->size());
     return values * sizeof(S);
   }
@@ -85,8 +85,9 @@ class PyramidWorkspace {
   // Internal to lkflow.
   struct Level {
     Image<S> I0, I1;                   // the frames at this level
+    Image<S> gx, gy;                   // gradients of I0
     detail::InverseTensor<S> inverse;  // inverse structure tensor of I0's windows
-    Image<S> residual;                 // It', and scratch for the median
+    Image<S> xt, yt;                   // Ix It', Iy It'; scratch for the median
     Image<S> u, v, confidence;         // flow and confidence (coarser levels only)
   };
   std::vector<Level>& levels() { return levels_; }
@@ -161,15 +162,17 @@ void pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1
       upsample2(levels[k + 1].v, threads, v);
     }
     Image<S>& confidence = k == 0 ? out.confidence : level.confidence;
-    structure_tensor<Acc>(level.I0, radius, params.min_eigenvalue, threads, level.inverse,
+    gradients(level.I0, threads, level.gx, level.gy);
+    structure_tensor<Acc>(level.gx, level.gy, radius, params.min_eigenvalue, threads, level.inverse,
                           confidence);
     for (int i = 0; i < params.iterations; ++i) {
-      warp_iteration<Acc>(level.I0, level.I1, level.inverse, radius, threads, u, v, level.residual);
+      warp_iteration<Acc>(level.I0, level.I1, level.gx, level.gy, level.inverse, radius, threads, u,
+                          v, level.xt, level.yt);
       if (params.median) {
-        median3x3(u, threads, level.residual);
-        u.swap(level.residual);
-        median3x3(v, threads, level.residual);
-        v.swap(level.residual);
+        median3x3(u, threads, level.xt);
+        u.swap(level.xt);
+        median3x3(v, threads, level.xt);
+        v.swap(level.xt);
       }
     }
   }

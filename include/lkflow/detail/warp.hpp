@@ -32,17 +32,18 @@ void gradient_row(const Image<W>& image, Eigen::Index y, W* LKFLOW_RESTRICT gx,
   if (last > 0) gx[last] = W(0.5) * (mid[last] - mid[last - 1]);
 }
 
-/// It' of row y into `out`, given the gradients gx, gy of I0's row and the current flow u, v of
-/// the row. Where (x + u, y + v) lies outside I1 the difference I0 - I1 is taken as 0 (It' =
-/// Ix u + Iy v), so the pixel asks for no change of the flow: a replicated edge pixel does not
-/// change as the flow grows, and would otherwise push the flow further out at every iteration.
-/// `xs`, `ys`: scratch of the row's width. `Offset` indexes pixels: 32 bits (so that gathers
-/// vectorise) for images below 2^31 pixels.
+/// The products Ix It' and Iy It' of row y into `xt` and `yt`, given the gradients gx, gy of
+/// I0's row and the current flow u, v of the row. Where (x + u, y + v) lies outside I1 the
+/// difference I0 - I1 is taken as 0 (It' = Ix u + Iy v), so the pixel asks for no change of the
+/// flow: a replicated edge pixel does not change as the flow grows, and would otherwise push the
+/// flow further out at every iteration. `xs`, `ys`: scratch of the row's width. `Offset` indexes
+/// pixels: 32 bits (so that gathers vectorise) for images below 2^31 pixels.
 template <class Offset, class W>
-void linearised_residual_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index y,
-                             const W* LKFLOW_RESTRICT gx, const W* LKFLOW_RESTRICT gy,
-                             const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v,
-                             W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT out) {
+void residual_products_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index y,
+                           const W* LKFLOW_RESTRICT gx, const W* LKFLOW_RESTRICT gy,
+                           const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v,
+                           W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT xt,
+                           W* LKFLOW_RESTRICT yt) {
   using Index = Eigen::Index;
   using Row = Eigen::Array<W, 1, Eigen::Dynamic>;
   const Index rows = I1.rows(), cols = I1.cols();
@@ -81,7 +82,9 @@ void linearised_residual_row(const Image<W>& I0, const Image<W>& I1, Eigen::Inde
     const W top = i1[at] + fx * (i1[at + dx] - i1[at]);
     const W bottom = i1[at + dy] + fx * (i1[at + dy + dx] - i1[at + dy]);
     const W difference = i0[x] - (top + fy * (bottom - top));
-    out[x] = inside * difference + gx[x] * u[x] + gy[x] * v[x];
+    const W it = inside * difference + gx[x] * u[x] + gy[x] * v[x];
+    xt[x] = gx[x] * it;
+    yt[x] = gy[x] * it;
   }
 }
 
