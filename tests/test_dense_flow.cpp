@@ -114,7 +114,7 @@ TEMPLATE_TEST_CASE("dense_flow output is identical for every thread count", "[de
                    LKFLOW_ALL_CASES) {
   using S = typename TestType::Scalar;
   using In = typename TestType::Pixel;
-  // 333 rows: six bands at r = 2, three at r = 15 (bands are max(64, 8r+4) rows).
+  // 333 rows: eleven bands at r = 2, three at r = 15 (bands are max(32, 8r+4) rows).
   const auto [I0, I1] = translated_pair<In>(5, 333, 120, 0.3, 0.1);
   for (const int radius : {2, 15}) {
     lkflow::DenseParams params{radius, 1e-5, 1};
@@ -237,6 +237,31 @@ TEST_CASE("dense_flow rejects bad input with a message naming the problem",
     inf(9, 0) = -std::numeric_limits<double>::infinity();
     CHECK_THROWS_WITH(lkflow::dense_flow(inf, I1.cast<double>().eval()),
                       Contains("I0 has a non-finite pixel (-inf) at row 9, column 0"));
+  }
+  SECTION("a non-finite pixel found through a column-major, strided input") {
+    Eigen::ArrayXXd column_major = I0.cast<double>();
+    column_major(4, 7) = std::numeric_limits<double>::quiet_NaN();
+    const Eigen::ArrayXXd other = I1.cast<double>();
+    CHECK_THROWS_WITH(lkflow::dense_flow(column_major, other),
+                      Contains("I0 has a non-finite pixel (NaN) at row 4, column 7"));
+  }
+  SECTION("an input that shares memory with the output") {
+    lkflow::Flow<float> flow = lkflow::dense_flow(I0, I1);
+    const lkflow::Flow<float> before = flow;
+    CHECK_THROWS_WITH(lkflow::dense_flow(flow.u, I1, lkflow::DenseParams{}, flow),
+                      Contains("I0 shares memory with the output flow"));
+    CHECK_THROWS_WITH(lkflow::dense_flow(I0, flow.confidence, lkflow::DenseParams{}, flow),
+                      Contains("I1 shares memory with the output flow"));
+    check_identical(flow, before);
+  }
+  SECTION("a failed call leaves the output untouched, size included") {
+    lkflow::Flow<float> flow = lkflow::dense_flow(I0, I1);
+    const lkflow::Flow<float> before = flow;
+    Image<float> big0 = Image<float>::Zero(20, 24), big1 = Image<float>::Zero(20, 24);
+    big1(19, 23) = std::numeric_limits<float>::infinity();
+    CHECK_THROWS_WITH(lkflow::dense_flow(big0, big1, lkflow::DenseParams{}, flow),
+                      Contains("I1 has a non-finite pixel (+inf) at row 19, column 23"));
+    check_identical(flow, before);
   }
   SECTION("bad threads and thresholds") {
     CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, {2, 1e-4, -1}),

@@ -18,7 +18,7 @@
 // Memory beyond the output, per worker thread: 20 (width + 1) accumulators (4 bytes each for
 // 8-bit input with windows up to 181x181 pixels, otherwise 8 bytes) plus 2 width values of the
 // solve type; for inputs whose rows are not contiguous (column-major, expressions with inner
-// stride) also two bands of (max(64, 8r+4) + 2r + 2) rows of the input type. Expressions without
+// stride) also two bands of (max(32, 8r+4) + 2r + 2) rows of the input type. Expressions without
 // storage (e.g. `a.cast<float>()`) are evaluated once into a temporary image.
 #pragma once
 
@@ -45,7 +45,8 @@ namespace lkflow {
 /// scaled to [0, 1] by the type's maximum, floating-point pixels are used as they are.
 /// S: float or double, the type of the result.
 /// Throws std::invalid_argument for empty or differently sized images, a non-finite pixel,
-/// radius < 1, min_eigenvalue < 0 or NaN, threads < 0.
+/// radius < 1, min_eigenvalue < 0 or NaN, threads < 0, or an input that shares memory with
+/// `out`; `out` is left untouched when it throws.
 template <class S, class D0, class D1>
 void dense_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
                 const DenseParams& params, Flow<S>& out) {
@@ -62,18 +63,22 @@ void dense_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
   detail::check_radius(func, params.radius);
   detail::check_min_eigenvalue(func, params.min_eigenvalue);
   detail::check_threads(func, params.threads);
-  detail::check_finite(func, "I0", I0);
-  detail::check_finite(func, "I1", I1);
 
   const Eigen::Index rows = I0.rows(), cols = I0.cols();
-  for (Image<S>* field : {&out.u, &out.v, &out.confidence})
-    if (field->rows() != rows || field->cols() != cols) field->resize(rows, cols);
-
   // A window never needs to reach further than the image; clamping keeps 2r+1 from overflowing.
   const Eigen::Index radius = std::min<Eigen::Index>(params.radius, std::max(rows, cols));
   Image<In> scratch0, scratch1;
   const auto view0 = detail::strided_view(I0, scratch0);
   const auto view1 = detail::strided_view(I1, scratch1);
+  detail::check_finite(func, "I0", view0);
+  detail::check_finite(func, "I1", view1);
+  for (Image<S>* field : {&out.u, &out.v, &out.confidence}) {
+    detail::check_no_overlap(func, "I0", view0, field->data(), field->size());
+    detail::check_no_overlap(func, "I1", view1, field->data(), field->size());
+  }
+  for (Image<S>* field : {&out.u, &out.v, &out.confidence})
+    if (field->rows() != rows || field->cols() != cols) field->resize(rows, cols);
+
   auto run = [&](auto accumulator) {
     detail::dense_lk<S, decltype(accumulator)>(view0, view1, radius, params.min_eigenvalue,
                                                params.threads, out);

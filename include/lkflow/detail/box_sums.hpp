@@ -5,19 +5,22 @@
 //   W(y, x) = S(y+r, x+r) - S(y-r-1, x+r) - S(y+r, x-r-1) + S(y-r-1, x-r-1)
 // evaluated incrementally: the vertical difference S(y+r, .) - S(y-r-1, .) is a running column
 // sum (add the row entering the window, subtract the row leaving it), and the horizontal one is a
-// difference of that row's prefix sums. Rows and columns outside the image contribute nothing,
-// which is the clipped-window rule at the borders. Each band starts its column sums afresh from
-// its own rows, so bands are independent of each other (the unit of threading) and results do
+// running sum along the row (window_scan.hpp). Rows and columns outside the image contribute
+// nothing, which is the clipped-window rule at the borders. Each band starts its column sums afresh
+// from its own rows, so bands are independent of each other (the unit of threading) and results do
 // not depend on how bands are assigned to threads.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "config.hpp"
+#include "window_scan.hpp"
 
 namespace lkflow::detail {
 
@@ -30,90 +33,85 @@ class BoxSums {
       : width_(width),
         height_(height),
         radius_(radius),
-        stride_(width + 1),
-        storage_(static_cast<std::size_t>(kBuffers * Channels * stride_)) {}
+        padded_width_(window_pad_before(radius) + width + window_pad_after(radius)),
+        storage_(static_cast<std::size_t>(Channels * (padded_width_ + width))) {}
 
   /// Bytes of working memory this object holds.
-  std::size_t workspace_bytes() const { return storage_.size() * sizeof(Acc); }
+  std::size_t workspace_bytes() const {
+    return (storage_.size() + row_storage_.size()) * sizeof(Acc);
+  }
 
   /// Calls sink(y, sums) for every row y in [y0, y1), where sums[c][x] is the window sum of
-  /// channel c around (x, y). products(y, rows) must write channel c of image row y to rows[c][x]
-  /// for x in [0, width).
+  /// channel c around (x, y). `products` gives the per-pixel values of image rows, in one of two
+  /// forms: products(y, rows) writes channel c of row y to rows[c][x] for x in [0, width); or,
+  /// faster, products.accumulate(in, out, column) adds row `in`'s values to column[c][x] and
+  /// subtracts row `out`'s in a single pass (either row may be -1: none).
   template <class Products, class Sink>
   void run(Index y0, Index y1, Products&& products, Sink&& sink) {
-    Acc* column[Channels];
-    Acc* entering[Channels];
-    Acc* leaving[Channels];
+    Acc* column[Channels];  // running column sums, zero-padded for window_sums
     Acc* window[Channels];
+    Acc* entering[Channels] = {};  // product rows, for generators without accumulate()
+    Acc* leaving[Channels] = {};
+    if constexpr (!accumulates<std::remove_reference_t<Products>>::value)
+      row_storage_.resize(static_cast<std::size_t>(2 * Channels * width_));
     for (int c = 0; c < Channels; ++c) {
-      column[c] = buffer(0, c);
-      entering[c] = buffer(1, c);
-      leaving[c] = buffer(2, c);
-      window[c] = buffer(3, c);
+      column[c] = storage_.data() + c * (padded_width_ + width_) + window_pad_before(radius_);
+      window[c] = storage_.data() + c * (padded_width_ + width_) + padded_width_;
+      if constexpr (!accumulates<std::remove_reference_t<Products>>::value) {
+        entering[c] = row_storage_.data() + c * width_;
+        leaving[c] = row_storage_.data() + (Channels + c) * width_;
+      }
     }
 
     // Column sums over the rows of the first window of the band.
     for (int c = 0; c < Channels; ++c) std::fill_n(column[c], width_, Acc(0));
     const Index first = std::max<Index>(y0 - radius_, 0);
     const Index last = std::min<Index>(y0 + radius_, height_ - 1);
-    for (Index y = first; y <= last; ++y) {
-      products(y, entering);
-      for (int c = 0; c < Channels; ++c) add_row(column[c], entering[c]);
-    }
+    for (Index y = first; y <= last; ++y) exchange(products, y, -1, column, entering, leaving);
 
     for (Index y = y0; y < y1; ++y) {
-      for (int c = 0; c < Channels; ++c) horizontal_sums(column[c], window[c], leaving[c]);
+      window_sums<Channels>(column, window, width_, radius_);
       sink(y, static_cast<const Acc* const*>(window));
       if (y + 1 == y1) break;
       // Slide the window down one row: row y+r+1 enters, row y-r leaves.
-      const bool enters = y + radius_ + 1 < height_, leaves = y - radius_ >= 0;
-      if (enters) products(y + radius_ + 1, entering);
-      if (leaves) products(y - radius_, leaving);
-      for (int c = 0; c < Channels; ++c) {
-        if (enters && leaves)
-          exchange_row(column[c], entering[c], leaving[c]);
-        else if (enters)
-          add_row(column[c], entering[c]);
-        else if (leaves)
-          subtract_row(column[c], leaving[c]);
-      }
+      exchange(products, y + radius_ + 1 < height_ ? y + radius_ + 1 : -1,
+               y - radius_ >= 0 ? y - radius_ : -1, column, entering, leaving);
     }
   }
 
  private:
-  static constexpr int kBuffers = 4;  // column sums, entering row, leaving row, window sums
+  template <class P, class = void>
+  struct accumulates : std::false_type {};
+  template <class P>
+  struct accumulates<P, std::void_t<decltype(std::declval<P&>().accumulate(
+                            Index(0), Index(0), std::declval<Acc* const*>()))>> : std::true_type {};
 
-  Acc* buffer(int which, int channel) {
-    return storage_.data() + (which * Channels + channel) * stride_;
-  }
-
-  void add_row(Acc* LKFLOW_RESTRICT column, const Acc* LKFLOW_RESTRICT row) const {
-    for (Index x = 0; x < width_; ++x) column[x] += row[x];
-  }
-  void subtract_row(Acc* LKFLOW_RESTRICT column, const Acc* LKFLOW_RESTRICT row) const {
-    for (Index x = 0; x < width_; ++x) column[x] -= row[x];
-  }
-  void exchange_row(Acc* LKFLOW_RESTRICT column, const Acc* LKFLOW_RESTRICT in,
-                    const Acc* LKFLOW_RESTRICT out) const {
-    for (Index x = 0; x < width_; ++x) column[x] += in[x] - out[x];
-  }
-
-  /// window[x] = sum of column[x-r .. x+r] clipped to [0, width), via prefix sums
-  /// P[k] = column[0] + ... + column[k-1] written to `prefix` (width + 1 entries).
-  void horizontal_sums(const Acc* LKFLOW_RESTRICT column, Acc* LKFLOW_RESTRICT window,
-                       Acc* LKFLOW_RESTRICT prefix) const {
-    Acc running(0);
-    prefix[0] = running;
-    for (Index x = 0; x < width_; ++x) prefix[x + 1] = running += column[x];
-    const Index r = radius_, w = width_;
-    Index x = 0;
-    for (; x < w && x < r; ++x) window[x] = prefix[std::min(x + r + 1, w)] - prefix[0];
-    for (; x + r + 1 <= w; ++x) window[x] = prefix[x + r + 1] - prefix[x - r];
-    for (; x < w; ++x) window[x] = prefix[w] - prefix[x - r];
+  /// column += row `in` - row `out` (-1: none), through whichever form `products` offers.
+  template <class Products>
+  void exchange(Products& products, Index in, Index out, Acc* const* column, Acc* const* entering,
+                Acc* const* leaving) const {
+    if constexpr (accumulates<Products>::value) {
+      products.accumulate(in, out, column);
+    } else {
+      if (in >= 0) products(in, entering);
+      if (out >= 0) products(out, leaving);
+      for (int c = 0; c < Channels; ++c) {
+        Acc* LKFLOW_RESTRICT sums = column[c];
+        const Acc* LKFLOW_RESTRICT added = entering[c];
+        const Acc* LKFLOW_RESTRICT removed = leaving[c];
+        if (in >= 0 && out >= 0)
+          for (Index x = 0; x < width_; ++x) sums[x] += added[x] - removed[x];
+        else if (in >= 0)
+          for (Index x = 0; x < width_; ++x) sums[x] += added[x];
+        else if (out >= 0)
+          for (Index x = 0; x < width_; ++x) sums[x] -= removed[x];
+      }
+    }
   }
 
-  Index width_, height_, radius_, stride_;
-  std::vector<Acc> storage_;
+  Index width_, height_, radius_, padded_width_;
+  std::vector<Acc> storage_;      // per channel: padded column sums, then window sums
+  std::vector<Acc> row_storage_;  // entering and leaving product rows (row form only)
 };
 
 }  // namespace lkflow::detail

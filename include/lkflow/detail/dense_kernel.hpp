@@ -20,39 +20,135 @@
 namespace lkflow::detail {
 
 /// Rows of output per band. Fixed by the radius alone (never by the thread count) so results are
-/// identical for any number of threads; at least four windows tall so that starting each band's
-/// column sums (2r+1 rows) costs at most about an eighth of the band's own work.
+/// identical for any number of threads. At least four windows tall, so that starting a band's
+/// column sums (2r+1 rows) adds at most an eighth to its own row work; at least 32 rows, small
+/// enough that two or more threads get balanced shares (1080 rows: 34 bands).
 inline Eigen::Index band_rows(Eigen::Index radius) {
-  return std::max<Eigen::Index>(64, 4 * (2 * radius + 1));
+  return std::max<Eigen::Index>(32, 4 * (2 * radius + 1));
 }
 
-/// Writes the five products Ix^2, Iy^2, IxIy, IxIt, IyIt (raw, see pixel_arithmetic.hpp) of one
-/// image row. `up`, `mid`, `down` are I0 rows y-1, y, y+1 (replicated at the image border),
-/// `next` is I1 row y. Central differences, replicated pixels at the left and right edges.
+/// The rows that one image row's products are formed from: I0 rows y-1, y, y+1 (replicated at
+/// the top and bottom edges) and I1 row y.
+template <class In>
+struct LkRows {
+  const In* up;
+  const In* mid;
+  const In* down;
+  const In* next;
+};
+
+/// The five products Ix^2, Iy^2, IxIy, IxIt, IyIt (raw, see pixel_arithmetic.hpp) of pixel x,
+/// with central differences and the pixel beyond the left or right edge replicated.
 template <class Acc, class In>
-void lk_products(const In* LKFLOW_RESTRICT up, const In* LKFLOW_RESTRICT mid,
-                 const In* LKFLOW_RESTRICT down, const In* LKFLOW_RESTRICT next, Eigen::Index width,
-                 Acc* const* rows) {
+inline void lk_products_at(const LkRows<In>& rows, Eigen::Index x, Eigen::Index width, Acc* p) {
   using Diff = typename PixelTraits<In>::Diff;
-  Acc* LKFLOW_RESTRICT xx = rows[kXX];
-  Acc* LKFLOW_RESTRICT yy = rows[kYY];
-  Acc* LKFLOW_RESTRICT xy = rows[kXY];
-  Acc* LKFLOW_RESTRICT xt = rows[kXT];
-  Acc* LKFLOW_RESTRICT yt = rows[kYT];
-  auto emit = [&](Eigen::Index x, Diff gx) {
-    const Diff gy = Diff(down[x]) - Diff(up[x]);
-    const Diff gt = Diff(mid[x]) - Diff(next[x]);
-    xx[x] = product<Acc>(gx, gx);
-    yy[x] = product<Acc>(gy, gy);
-    xy[x] = product<Acc>(gx, gy);
-    xt[x] = product<Acc>(gx, gt);
-    yt[x] = product<Acc>(gy, gt);
-  };
-  const Eigen::Index last = width - 1;
-  emit(0, Diff(mid[std::min<Eigen::Index>(1, last)]) - Diff(mid[0]));
-  for (Eigen::Index x = 1; x < last; ++x) emit(x, Diff(mid[x + 1]) - Diff(mid[x - 1]));
-  if (last > 0) emit(last, Diff(mid[last]) - Diff(mid[last - 1]));
+  const Eigen::Index left = std::max<Eigen::Index>(x - 1, 0), right = std::min(x + 1, width - 1);
+  const Diff gx = Diff(rows.mid[right]) - Diff(rows.mid[left]);
+  const Diff gy = Diff(rows.down[x]) - Diff(rows.up[x]);
+  const Diff gt = Diff(rows.mid[x]) - Diff(rows.next[x]);
+  p[kXX] = product<Acc>(gx, gx);
+  p[kYY] = product<Acc>(gy, gy);
+  p[kXY] = product<Acc>(gx, gy);
+  p[kXT] = product<Acc>(gx, gt);
+  p[kYT] = product<Acc>(gy, gt);
 }
+
+/// The interior columns 1 .. width-2 of lk_accumulate. Every pointer is a restrict-qualified
+/// parameter: GCC trusts restrict on parameters, not on locals, and would otherwise need more
+/// run-time overlap checks than it allows and leave the loop scalar.
+template <bool Add, bool Subtract, class Acc, class In>
+void lk_accumulate_interior(const In* LKFLOW_RESTRICT in_up, const In* LKFLOW_RESTRICT in_mid,
+                            const In* LKFLOW_RESTRICT in_down, const In* LKFLOW_RESTRICT in_next,
+                            const In* LKFLOW_RESTRICT out_up, const In* LKFLOW_RESTRICT out_mid,
+                            const In* LKFLOW_RESTRICT out_down, const In* LKFLOW_RESTRICT out_next,
+                            Eigen::Index width, Acc* LKFLOW_RESTRICT xx, Acc* LKFLOW_RESTRICT yy,
+                            Acc* LKFLOW_RESTRICT xy, Acc* LKFLOW_RESTRICT xt,
+                            Acc* LKFLOW_RESTRICT yt) {
+  using Diff = typename PixelTraits<In>::Diff;
+  for (Eigen::Index x = 1; x + 1 < width; ++x) {
+    Acc dxx(0), dyy(0), dxy(0), dxt(0), dyt(0);
+    if constexpr (Add) {
+      const Diff gx = Diff(in_mid[x + 1]) - Diff(in_mid[x - 1]);
+      const Diff gy = Diff(in_down[x]) - Diff(in_up[x]);
+      const Diff gt = Diff(in_mid[x]) - Diff(in_next[x]);
+      dxx += product<Acc>(gx, gx);
+      dyy += product<Acc>(gy, gy);
+      dxy += product<Acc>(gx, gy);
+      dxt += product<Acc>(gx, gt);
+      dyt += product<Acc>(gy, gt);
+    }
+    if constexpr (Subtract) {
+      const Diff gx = Diff(out_mid[x + 1]) - Diff(out_mid[x - 1]);
+      const Diff gy = Diff(out_down[x]) - Diff(out_up[x]);
+      const Diff gt = Diff(out_mid[x]) - Diff(out_next[x]);
+      dxx -= product<Acc>(gx, gx);
+      dyy -= product<Acc>(gy, gy);
+      dxy -= product<Acc>(gx, gy);
+      dxt -= product<Acc>(gx, gt);
+      dyt -= product<Acc>(gy, gt);
+    }
+    xx[x] += dxx;
+    yy[x] += dyy;
+    xy[x] += dxy;
+    xt[x] += dxt;
+    yt[x] += dyt;
+  }
+}
+
+/// column[c][x] += products of row `in` (if Add) - products of row `out` (if Subtract), for all
+/// five channels in one pass, so that the products never go through memory.
+template <bool Add, bool Subtract, class Acc, class In>
+void lk_accumulate(const LkRows<In>& in, const LkRows<In>& out, Eigen::Index width,
+                   Acc* const* column) {
+  lk_accumulate_interior<Add, Subtract>(in.up, in.mid, in.down, in.next, out.up, out.mid, out.down,
+                                        out.next, width, column[kXX], column[kYY], column[kXY],
+                                        column[kXT], column[kYT]);
+  const Eigen::Index last = width - 1;
+  // The first and last columns (the same column, once, when width == 1).
+  auto edge = [&](Eigen::Index x) {
+    Acc p[5];
+    if constexpr (Add) {
+      lk_products_at(in, x, width, p);
+      for (int c = 0; c < 5; ++c) column[c][x] += p[c];
+    }
+    if constexpr (Subtract) {
+      lk_products_at(out, x, width, p);
+      for (int c = 0; c < 5; ++c) column[c][x] -= p[c];
+    }
+  };
+  edge(0);
+  if (last > 0) edge(last);
+}
+
+/// The product rows of the dense kernel for BoxSums: image row y's five products, added to or
+/// subtracted from the running column sums in one pass (see BoxSums::run).
+template <class Acc, class In>
+class LkProducts {
+ public:
+  LkProducts(const RowReader<In>& i0, const RowReader<In>& i1, Eigen::Index width,
+             Eigen::Index height)
+      : i0_(i0), i1_(i1), width_(width), height_(height) {}
+
+  /// column += products of row `in` - products of row `out`; -1 means no such row.
+  void accumulate(Eigen::Index in, Eigen::Index out, Acc* const* column) const {
+    if (in >= 0 && out >= 0)
+      lk_accumulate<true, true>(rows(in), rows(out), width_, column);
+    else if (in >= 0)
+      lk_accumulate<true, false>(rows(in), rows(in), width_, column);
+    else if (out >= 0)
+      lk_accumulate<false, true>(rows(out), rows(out), width_, column);
+  }
+
+ private:
+  LkRows<In> rows(Eigen::Index y) const {
+    return {i0_.row(std::max<Eigen::Index>(y - 1, 0)), i0_.row(y),
+            i0_.row(std::min(y + 1, height_ - 1)), i1_.row(y)};
+  }
+
+  const RowReader<In>& i0_;
+  const RowReader<In>& i1_;
+  Eigen::Index width_, height_;
+};
 
 /// dense_flow for validated inputs; `out` already has the input's size. `Acc` must keep window
 /// sums exact (integers) or accurate (double), see pixel_arithmetic.hpp.
@@ -80,10 +176,7 @@ void dense_lk(const StridedImage<In>& image0, const StridedImage<In>& image1, Ei
     BoxSums<Acc, 5> box(width, height, radius);
     std::vector<T> scratch(static_cast<std::size_t>(width));
 
-    auto products = [&](Index y, Acc* const* channels) {
-      lk_products<Acc>(rows0.row(std::max<Index>(y - 1, 0)), rows0.row(y),
-                       rows0.row(std::min(y + 1, height - 1)), rows1.row(y), width, channels);
-    };
+    LkProducts<Acc, In> products(rows0, rows1, width, height);
     auto solve = [&](Index y, const Acc* const* sums) {
       const Index offset = y * width;
       solve_row(sums, width, constants, T(1) / T(clipped(y, height)), inv_cols.data(),

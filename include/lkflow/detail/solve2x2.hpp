@@ -10,11 +10,14 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include <Eigen/Core>
 
 #include "config.hpp"
 #include "pixel_arithmetic.hpp"
+#include "vector_sqrt.hpp"
 
 namespace lkflow::detail {
 
@@ -49,23 +52,28 @@ void solve_row(const Acc* const* sums, Eigen::Index width, const SolveConstants<
     const T half_diff = T(0.5) * (sxx - syy);
     scratch[x] = half_diff * half_diff + sxy * sxy;
   }
-  // Eigen's packet sqrt vectorises where std::sqrt cannot (it must keep errno semantics).
-  Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>> root(scratch, width);
-  root = root.sqrt();
+  sqrt_in_place(scratch, width);  // vectorised; std::sqrt in the loop would not be
 
   // Pass 2: eigenvalue, acceptance and Cramer's rule.
+  const T scale_gg = k.scale_gg, scale_gt = k.scale_gt, min_eigenvalue = k.min_eigenvalue;
   for (Eigen::Index x = 0; x < width; ++x) {
-    const T sxx = window_value<T>(wxx[x]) * k.scale_gg;
-    const T syy = window_value<T>(wyy[x]) * k.scale_gg;
-    const T sxy = window_value<T>(wxy[x]) * k.scale_gg;
-    const T sxt = window_value<T>(wxt[x]) * k.scale_gt;
-    const T syt = window_value<T>(wyt[x]) * k.scale_gt;
+    const T sxx = window_value<T>(wxx[x]) * scale_gg;
+    const T syy = window_value<T>(wyy[x]) * scale_gg;
+    const T sxy = window_value<T>(wxy[x]) * scale_gg;
+    const T sxt = window_value<T>(wxt[x]) * scale_gt;
+    const T syt = window_value<T>(wyt[x]) * scale_gt;
     const T lambda_min = std::max(T(0.5) * (sxx + syy) - scratch[x], T(0)) * inv_rows * inv_cols[x];
     const T det = sxx * syy - sxy * sxy;
-    const bool accept = det > T(0) && lambda_min >= k.min_eigenvalue;
-    const T inv_det = T(1) / (accept ? det : T(1));
-    u[x] = static_cast<S>(accept ? (syy * sxt - sxy * syt) * inv_det : T(0));
-    v[x] = static_cast<S>(accept ? (sxx * syt - sxy * sxt) * inv_det : T(0));
+    // Branch-free, so that the loop vectorises on every target: GCC keeps -ftrapping-math by
+    // default and will neither if-convert a select that feeds a division nor keep arithmetic
+    // that is used only under a condition. So the divisor is |det| + the smallest normal
+    // number (bit-identical to det for every det above 2^-102 in float, 2^-970 in double, and
+    // never 0), and a 0/1 gate zeroes the numerator of rejected windows; "+ 0" turns -0 to +0.
+    const bool accept = (det > T(0)) & (lambda_min >= min_eigenvalue);
+    const T gate = accept ? T(1) : T(0);
+    const T inv_det = T(1) / (std::abs(det) + std::numeric_limits<T>::min());
+    u[x] = static_cast<S>((syy * sxt - sxy * syt) * gate * inv_det + T(0));
+    v[x] = static_cast<S>((sxx * syt - sxy * sxt) * gate * inv_det + T(0));
     confidence[x] = static_cast<S>(lambda_min);
   }
 }

@@ -1,0 +1,43 @@
+// Square roots of an array, vectorised and correctly rounded. std::sqrt in a loop does not
+// vectorise unless the user builds with -fno-math-errno, and Eigen's packet sqrt may use an
+// approximation (rsqrt + Newton step under EIGEN_FAST_MATH), whose result would then depend on
+// the array's alignment and the instruction set. The IEEE square-root instructions round
+// exactly like std::sqrt, so every element gets the same value whichever path computes it.
+#pragma once
+
+#include <cmath>
+
+#include <Eigen/Core>
+
+#if defined(__SSE2__) || defined(__AVX__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace lkflow::detail {
+
+inline void sqrt_in_place(float* data, Eigen::Index n) {
+  Eigen::Index i = 0;
+#if defined(__AVX512F__)
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps(data + i, _mm512_sqrt_ps(_mm512_loadu_ps(data + i)));
+#elif defined(__AVX__)
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(data + i, _mm256_sqrt_ps(_mm256_loadu_ps(data + i)));
+#elif defined(__SSE2__)
+  for (; i + 4 <= n; i += 4) _mm_storeu_ps(data + i, _mm_sqrt_ps(_mm_loadu_ps(data + i)));
+#endif
+  for (; i < n; ++i) data[i] = std::sqrt(data[i]);
+}
+
+inline void sqrt_in_place(double* data, Eigen::Index n) {
+  Eigen::Index i = 0;
+#if defined(__AVX512F__)
+  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(data + i, _mm512_sqrt_pd(_mm512_loadu_pd(data + i)));
+#elif defined(__AVX__)
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(data + i, _mm256_sqrt_pd(_mm256_loadu_pd(data + i)));
+#elif defined(__SSE2__)
+  for (; i + 2 <= n; i += 2) _mm_storeu_pd(data + i, _mm_sqrt_pd(_mm_loadu_pd(data + i)));
+#endif
+  for (; i < n; ++i) data[i] = std::sqrt(data[i]);
+}
+
+}  // namespace lkflow::detail
