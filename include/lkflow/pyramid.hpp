@@ -50,11 +50,13 @@
 #include <Eigen/Core>
 
 #include "detail/check_args.hpp"
+#include "detail/config.hpp"
 #include "detail/median3x3.hpp"
 #include "detail/pixel_arithmetic.hpp"
 #include "detail/pyramid_args.hpp"
 #include "detail/pyramid_build.hpp"
 #include "detail/pyramid_kernel.hpp"
+#include "detail/row_reader.hpp"
 #include "image.hpp"
 #include "params.hpp"
 
@@ -104,24 +106,38 @@ template <class S>
 using PyramidAccumulator = S;
 
 /// pyramidal_flow for validated inputs; `levels` already resolved.
-template <class S, class D0, class D1>
-void pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
-                  const Flow<S>* initial, const PyramidParams& params, int level_count,
-                  Flow<S>& out, PyramidWorkspace<S>& workspace) {
-  using In = typename D0::Scalar;
+/// out = image scaled to intensities, in S, row-major (the pyramid's finest level).
+template <class S, class In>
+void to_level(const StridedImage<In>& image, S scale, Image<S>& out) {
+  out.resize(image.rows, image.cols);
+  for (Eigen::Index y = 0; y < image.rows; ++y) {
+    const In* LKFLOW_RESTRICT in = image.data + y * image.row_stride;
+    S* LKFLOW_RESTRICT row = out.data() + y * image.cols;
+    if (image.col_stride == 1)
+      for (Eigen::Index x = 0; x < image.cols; ++x) row[x] = static_cast<S>(in[x]) * scale;
+    else
+      for (Eigen::Index x = 0; x < image.cols; ++x)
+        row[x] = static_cast<S>(in[x * image.col_stride]) * scale;
+  }
+}
+
+template <class S, class In>
+void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const Flow<S>* initial,
+                  const PyramidParams& params, int level_count, Flow<S>& out,
+                  PyramidWorkspace<S>& workspace) {
   using Acc = PyramidAccumulator<S>;
   using Index = Eigen::Index;
   using Level = typename PyramidWorkspace<S>::Level;
   const int threads = params.threads;
-  const Index rows = I0.rows(), cols = I0.cols();
+  const Index rows = I0.rows, cols = I0.cols;
   // A window never needs to reach further than the image; clamping keeps 2r+1 from overflowing.
   const Index radius = std::min<Index>(params.radius, std::max(rows, cols));
 
   std::vector<Level>& levels = workspace.levels();
   levels.resize(static_cast<std::size_t>(level_count));
   const S scale = S(PixelTraits<In>::value_scale);
-  levels[0].I0 = I0.derived().template cast<S>() * scale;
-  levels[0].I1 = I1.derived().template cast<S>() * scale;
+  to_level(I0, scale, levels[0].I0);
+  to_level(I1, scale, levels[0].I1);
   for (std::size_t k = 1; k < levels.size(); ++k) {
     downsample2(levels[k - 1].I0, S(1), threads, levels[k].I0);
     downsample2(levels[k - 1].I1, S(1), threads, levels[k].I1);
@@ -198,10 +214,14 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
   check_min_eigenvalue(func, params.min_eigenvalue);
   check_threads(func, params.threads);
   const int levels = checked_levels(func, params.levels, I0.rows(), I0.cols());
-  check_finite(func, "I0", I0);
-  check_finite(func, "I1", I1);
+  // Expressions without storage are evaluated once, here.
+  Image<In> scratch0, scratch1;
+  const StridedImage<In> view0 = strided_view(I0, scratch0);
+  const StridedImage<In> view1 = strided_view(I1, scratch1);
+  check_finite(func, "I0", view0);
+  check_finite(func, "I1", view1);
   if (initial != nullptr) check_initial_flow(func, *initial, I0.rows(), I0.cols());
-  pyramidal_lk(I0, I1, initial, params, levels, out, workspace);
+  pyramidal_lk(view0, view1, initial, params, levels, out, workspace);
 }
 
 }  // namespace detail

@@ -10,6 +10,7 @@
 #include "../image.hpp"
 #include "check_args.hpp"
 #include "pyramid_build.hpp"
+#include "row_reader.hpp"
 
 namespace lkflow::detail {
 
@@ -64,7 +65,8 @@ void check_initial_flow(const char* func, const Flow<S>& initial, Eigen::Index r
       fail(func, std::string("initial flow ") + name + " is " +
                      size_text(field->rows(), field->cols()) + ", the images are " +
                      size_text(rows, cols));
-    check_finite(func, (std::string("initial flow ") + name).c_str(), *field);
+    const StridedImage<S> view{field->data(), rows, cols, cols, 1};
+    check_finite(func, (std::string("initial flow ") + name).c_str(), view);
   }
 }
 
