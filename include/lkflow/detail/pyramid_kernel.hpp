@@ -70,6 +70,59 @@ void invert_tensor_row(const Acc* LKFLOW_RESTRICT sxx, const Acc* LKFLOW_RESTRIC
   }
 }
 
+/// Adds row `in` of the product images and subtracts row `out` (-1: none) from the running column
+/// sums, through BoxSums' accumulate() form: one pass, no product rows stored.
+template <class Acc, class W, class Product>
+void accumulate_rows(const W* LKFLOW_RESTRICT in_a, const W* LKFLOW_RESTRICT in_b,
+                     const W* LKFLOW_RESTRICT out_a, const W* LKFLOW_RESTRICT out_b, bool adds,
+                     bool subtracts, Eigen::Index cols, Acc* LKFLOW_RESTRICT column,
+                     Product product) {
+  if (adds && subtracts)
+    for (Eigen::Index x = 0; x < cols; ++x)
+      column[x] += product(in_a[x], in_b[x]) - product(out_a[x], out_b[x]);
+  else if (adds)
+    for (Eigen::Index x = 0; x < cols; ++x) column[x] += product(in_a[x], in_b[x]);
+  else if (subtracts)
+    for (Eigen::Index x = 0; x < cols; ++x) column[x] -= product(out_a[x], out_b[x]);
+}
+
+/// BoxSums products of the structure tensor, Ix^2, Iy^2 and Ix Iy, from stored gradients.
+template <class Acc, class W>
+struct TensorProducts {
+  const W* gx;
+  const W* gy;
+  Eigen::Index cols;
+  void accumulate(Eigen::Index in, Eigen::Index out, Acc* const* column) const {
+    const Eigen::Index i = std::max<Eigen::Index>(in, 0) * cols;
+    const Eigen::Index o = std::max<Eigen::Index>(out, 0) * cols;
+    auto square = [](W a, W) { return Acc(a) * Acc(a); };
+    auto times = [](W a, W b) { return Acc(a) * Acc(b); };
+    accumulate_rows<Acc, W>(gx + i, gx + i, gx + o, gx + o, in >= 0, out >= 0, cols, column[0],
+                            square);
+    accumulate_rows<Acc, W>(gy + i, gy + i, gy + o, gy + o, in >= 0, out >= 0, cols, column[1],
+                            square);
+    accumulate_rows<Acc, W>(gx + i, gy + i, gx + o, gy + o, in >= 0, out >= 0, cols, column[2],
+                            times);
+  }
+};
+
+/// BoxSums products of an iteration, Ix It' and Iy It', stored by the warp pass.
+template <class Acc, class W>
+struct StoredProducts {
+  const W* xt;
+  const W* yt;
+  Eigen::Index cols;
+  void accumulate(Eigen::Index in, Eigen::Index out, Acc* const* column) const {
+    const Eigen::Index i = std::max<Eigen::Index>(in, 0) * cols;
+    const Eigen::Index o = std::max<Eigen::Index>(out, 0) * cols;
+    auto value = [](W a, W) { return Acc(a); };
+    accumulate_rows<Acc, W>(xt + i, xt + i, xt + o, xt + o, in >= 0, out >= 0, cols, column[0],
+                            value);
+    accumulate_rows<Acc, W>(yt + i, yt + i, yt + o, yt + o, in >= 0, out >= 0, cols, column[1],
+                            value);
+  }
+};
+
 /// Runs body(y) for every row y in [0, rows), in bands of `rows_per_band` on worker threads.
 template <class Body>
 void for_each_row(Eigen::Index rows, Eigen::Index rows_per_band, int threads, Body&& body) {
@@ -117,18 +170,7 @@ void structure_tensor(const Image<W>& gx, const Image<W>& gy, Eigen::Index radiu
     BoxSums<Acc, 3> box(cols, rows, radius);
     std::vector<double> root(static_cast<std::size_t>(cols));
 
-    auto products = [&](Index y, Acc* const* out) {
-      const W* LKFLOW_RESTRICT ix = gx.data() + y * cols;
-      const W* LKFLOW_RESTRICT iy = gy.data() + y * cols;
-      Acc* LKFLOW_RESTRICT xx = out[0];
-      Acc* LKFLOW_RESTRICT yy = out[1];
-      Acc* LKFLOW_RESTRICT xy = out[2];
-      for (Index x = 0; x < cols; ++x) {
-        xx[x] = Acc(ix[x]) * Acc(ix[x]);
-        yy[x] = Acc(iy[x]) * Acc(iy[x]);
-        xy[x] = Acc(ix[x]) * Acc(iy[x]);
-      }
-    };
+    const TensorProducts<Acc, W> products{gx.data(), gy.data(), cols};
     auto solve = [&](Index y, const Acc* const* sums) {
       const Index offset = y * cols;
       invert_tensor_row(sums[0], sums[1], sums[2], cols, 1.0 / double(clipped(y, rows)),
@@ -208,16 +250,7 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, 
   BandCounter counter(bands);
   run_workers(worker_count(threads, bands), [&](int) {
     BoxSums<Acc, 2> box(cols, rows, radius);
-    auto products = [&](Index y, Acc* const* out) {
-      const W* LKFLOW_RESTRICT px = xt.data() + y * cols;
-      const W* LKFLOW_RESTRICT py = yt.data() + y * cols;
-      Acc* LKFLOW_RESTRICT sx = out[0];
-      Acc* LKFLOW_RESTRICT sy = out[1];
-      for (Index x = 0; x < cols; ++x) {
-        sx[x] = Acc(px[x]);
-        sy[x] = Acc(py[x]);
-      }
-    };
+    const StoredProducts<Acc, W> products{xt.data(), yt.data(), cols};
     auto solve = [&](Index y, const Acc* const* sums) {
       const Index offset = y * cols;
       update_flow_row(sums[0], sums[1], inv.a.data() + offset, inv.b.data() + offset,
