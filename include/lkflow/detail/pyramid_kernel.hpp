@@ -225,8 +225,10 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, 
 
   // Pass 1: the products of every pixel, from the flow before this iteration.
   const bool small = rows * cols <= Index(std::numeric_limits<std::int32_t>::max());
-  const auto residual_row =
-      small ? &residual_products_row<std::int32_t, W> : &residual_products_row<Index, W>;
+  // Pair loads need a second column to read (the cell's right pixel is then always x0 + 1).
+  const auto residual_row = small ? (cols > 1 ? &residual_products_row<std::int32_t, W, true>
+                                              : &residual_products_row<std::int32_t, W, false>)
+                                  : &residual_products_row<Index, W, false>;
   {
     const Index bands = (rows + rows_per_band - 1) / rows_per_band;
     BandCounter counter(bands);
