@@ -226,6 +226,13 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
 
 }  // namespace detail
 
+/// The number of pyramid levels pyramidal_flow uses for images of rows x cols and
+/// PyramidParams::levels = `requested` (0 = as many as fit). Throws std::invalid_argument when
+/// `requested` is negative or the image is too small for it.
+inline int pyramid_levels(Eigen::Index rows, Eigen::Index cols, int requested = 0) {
+  return detail::checked_levels("pyramid_levels", requested, rows, cols);
+}
+
 /// Dense pyramidal Lucas-Kanade flow from I0 to I1, starting from zero, into `out`. `out` and
 /// `workspace` are resized only when the frame size or the level count changes, so that a video
 /// loop reusing them allocates nothing.
