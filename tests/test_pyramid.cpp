@@ -273,6 +273,15 @@ TEST_CASE("pyramidal_flow chooses levels so that the coarsest short side stays >
   CHECK(lkflow::detail::levels_that_fit(1080, 1920) == 7);  // 17 x 30
 }
 
+TEST_CASE("pyramid_levels reports the levels a call uses, and rejects what it would",
+          "[pyramid][levels]") {
+  CHECK(lkflow::pyramid_levels(480, 640) == 5);
+  CHECK(lkflow::pyramid_levels(480, 640, 3) == 3);
+  CHECK(lkflow::pyramid_levels(10, 10, 1) == 1);
+  CHECK_THROWS_WITH(lkflow::pyramid_levels(480, 640, 6), Catch::Contains("too small for 6 levels"));
+  CHECK_THROWS_WITH(lkflow::pyramid_levels(480, 640, -1), Catch::Contains("levels must be >= 0"));
+}
+
 TEST_CASE("pyramidal_flow rejects bad input with a message naming the problem",
           "[pyramid][errors]") {
   using Catch::Contains;

@@ -35,11 +35,11 @@
 // Defaults (radius 6, 3 iterations, median on, min_eigenvalue 1e-6, levels until the short side
 // would drop below 16 px) were tuned on the Middlebury sequences; see README "Pyramidal flow".
 //
-// Memory: the pyramids of both frames (8/3 of the input's pixels in S) and, per level, the three
-// entries of the inverse tensor, It', and the flow and confidence of every level but the finest
-// (whose flow and confidence are the output): about 11 values of S per input pixel in all, held
-// in a PyramidWorkspace that calls on frames of the same size reuse without allocating. Each
-// worker thread adds O(width) for its window sums.
+// Memory: per level, both frames, the gradients of I0, the three entries of the inverse tensor
+// and the products Ix It', Iy It' (9 images), and the flow and confidence of every level but the
+// finest (whose flow and confidence are the output): about 13 values of S per input pixel (16 MB
+// for a 640x480 float flow), held in a PyramidWorkspace that calls on frames of the same size
+// reuse without allocating. Each worker thread adds O(width) for its window sums.
 #pragma once
 
 #include <algorithm>

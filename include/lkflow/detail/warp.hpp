@@ -74,10 +74,11 @@ void residual_products_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index 
   // Sample positions clamped into the image (the flow is always finite: see warp_iteration).
   // Eigen's packet min/max, because GCC does not if-convert floating-point selects under
   // -ftrapping-math, which would keep the loop below from vectorising.
+  for (Index x = 0; x < cols; ++x) xs[x] = W(x) + u[x];  // (LinSpaced would not vectorise)
   {
-    const Eigen::Map<const Row> u_row(u, cols), v_row(v, cols);
+    const Eigen::Map<const Row> v_row(v, cols);
     Eigen::Map<Row> x_row(xs, cols), y_row(ys, cols);
-    x_row = (Row::LinSpaced(cols, W(0), x_max) + u_row).max(W(0)).min(x_max);
+    x_row = x_row.max(W(0)).min(x_max);
     y_row = (v_row + W(y)).max(W(0)).min(y_max);
   }
 
