@@ -21,7 +21,7 @@ struct DenseParams {
 /// Parameters of pyramidal coarse-to-fine Lucas-Kanade with warping (pyramidal_flow). The
 /// defaults were tuned on the Middlebury sequences (README, "Pyramidal flow").
 struct PyramidParams {
-  int radius = 6;  //!< window radius r >= 1 at every level: (2r+1) x (2r+1) windows
+  int radius = 4;  //!< window radius r >= 1 at every level: (2r+1) x (2r+1) windows
   /// Pyramid levels, >= 0, the input's own level included. 0 = as many as fit: every level
   /// coarser than the input keeps a short side of at least 16 px. 1 = single scale.
   int levels = 0;

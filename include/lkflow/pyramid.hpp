@@ -32,7 +32,7 @@
 // sums exact integers for integer pixels): to 1e-5 px (double) and 1e-2 px (float) wherever the
 // window is well-posed, exactly 0 where dense_flow rejects the window, and confidence to rounding.
 //
-// Defaults (radius 6, 3 iterations, median on, min_eigenvalue 1e-6, levels until the short side
+// Defaults (radius 4, 3 iterations, median on, min_eigenvalue 1e-6, levels until the short side
 // would drop below 16 px) were tuned on the Middlebury sequences; see README "Pyramidal flow".
 //
 // Memory: per level, both frames, the gradients of I0, the three entries of the inverse tensor
