@@ -208,6 +208,17 @@ TEMPLATE_TEST_CASE("levels = 1, iterations = 1 is dense_flow", "[pyramid][dense_
   }
 }
 
+TEST_CASE("float window sums stay precise along 1920-pixel rows", "[pyramid][dense_flow]") {
+  // Float sums run along whole rows: their rounding must stay far below the flow's accuracy.
+  const auto [I0, I1] = translated_pair<std::uint8_t>(99, 256, 1920, 0.35, -0.45);
+  const auto flow = lkflow::pyramidal_flow<float>(I0, I1, single_step(4, 1e-6));
+  const auto dense = lkflow::dense_flow<double>(I0, I1, {4, 1e-6, 1});
+  const Mask conditioned = dense.confidence > 1e-4;
+  REQUIRE(conditioned.count() > I0.size() / 2);
+  CHECK_THAT(as_double(flow.u), IsNear(dense.u, 1e-4, conditioned));
+  CHECK_THAT(as_double(flow.v), IsNear(dense.v, 1e-4, conditioned));
+}
+
 TEMPLATE_TEST_CASE("rejected windows keep the initial flow", "[pyramid][initial]", float, double) {
   using S = TestType;
   // A constant image: every window is rejected, at every level.

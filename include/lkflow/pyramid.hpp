@@ -100,12 +100,12 @@ class PyramidWorkspace {
 
 namespace detail {
 
-/// Window sums of the pyramid: float sums for float flow (bands of rows keep them within a few
-/// hundred window sums, a relative error of about 1e-5 at 1920 columns), double for double.
+/// Window sums of the pyramid: float sums for float flow, double for double. Bands of rows and
+/// running sums along the row keep float sums within a few hundred window sums: at 1920x1080
+/// the float flow differs from double dense_flow's by 2e-5 px at most (tested).
 template <class S>
 using PyramidAccumulator = S;
 
-/// pyramidal_flow for validated inputs; `levels` already resolved.
 /// out = image scaled to intensities, in S, row-major (the pyramid's finest level).
 template <class S, class In>
 void to_level(const StridedImage<In>& image, S scale, Image<S>& out) {
@@ -121,6 +121,7 @@ void to_level(const StridedImage<In>& image, S scale, Image<S>& out) {
   }
 }
 
+/// pyramidal_flow for validated inputs; `level_count` already resolved.
 template <class S, class In>
 void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const Flow<S>* initial,
                   const PyramidParams& params, int level_count, Flow<S>& out,

@@ -71,7 +71,7 @@ void residual_products_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index 
   const Index rows = I1.rows(), cols = I1.cols();
   const W x_max = W(cols - 1), y_max = W(rows - 1);
 
-  // Sample positions clamped into the image (the flow is always finite: see warp_iteration).
+  // Sample positions clamped into the image (the flow is always finite: see update_flow_row).
   // Eigen's packet min/max, because GCC does not if-convert floating-point selects under
   // -ftrapping-math, which would keep the loop below from vectorising.
   for (Index x = 0; x < cols; ++x) xs[x] = W(x) + u[x];  // (LinSpaced would not vectorise)
