@@ -15,10 +15,10 @@
 // and accumulated in double for floating-point input, over bands of rows, so a window sum never
 // cancels against a whole-image sum. Cost per pixel does not depend on the radius.
 //
-// Memory beyond the output, per worker thread: 20 (width + 1) accumulators (4 bytes each for
-// 8-bit input with windows up to 181x181 pixels, otherwise 8 bytes) plus 2 width values of the
-// solve type; for inputs whose rows are not contiguous (column-major, expressions with inner
-// stride) also two bands of (max(32, 8r+4) + 2r + 2) rows of the input type. Expressions without
+// Memory beyond the output, per worker thread: 5 (2 width + 2r + 1) accumulators (4 bytes each
+// for 8-bit input with windows up to 181x181 pixels, otherwise 8 bytes) and one row of the solve
+// type, plus one shared row; for inputs whose rows are not contiguous (column-major, inner
+// strides) also two bands of (max(32, 8r+4) + 2r + 2) rows of the input type. Expressions without
 // storage (e.g. `a.cast<float>()`) are evaluated once into a temporary image.
 #pragma once
 
