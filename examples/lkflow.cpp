@@ -38,8 +38,31 @@ struct Options {
   std::string frame0, frame1;
   std::string flow_out, color_out, legend_out, truth;
   double color_max = 0;
-  lkflow::DenseParams params;
+  // The method's parameters; radius and min_eigenvalue default to the chosen method's.
+  std::optional<int> radius;
+  std::optional<double> min_eigenvalue;
+  int levels = lkflow::PyramidParams{}.levels;
+  int iterations = lkflow::PyramidParams{}.iterations;
+  int threads = 0;
+  bool single_scale = false;
   bool use_double = false, json = false, quiet = false;
+
+  lkflow::DenseParams dense() const {
+    lkflow::DenseParams p;
+    p.radius = radius.value_or(p.radius);
+    p.min_eigenvalue = min_eigenvalue.value_or(p.min_eigenvalue);
+    p.threads = threads;
+    return p;
+  }
+  lkflow::PyramidParams pyramid() const {
+    lkflow::PyramidParams p;
+    p.radius = radius.value_or(p.radius);
+    p.min_eigenvalue = min_eigenvalue.value_or(p.min_eigenvalue);
+    p.levels = levels;
+    p.iterations = iterations;
+    p.threads = threads;
+    return p;
+  }
 };
 
 constexpr const char* example_frame0 = "frame0.png";
@@ -55,11 +78,12 @@ std::string number_text(double value) {
 /// Parses the command line into `options`; returns an exit code when the program should stop
 /// (0 after --help or --version, 2 for a usage error), nothing when it should run.
 std::optional<int> parse(int argc, char** argv, Options& o) {
-  const lkflow::DenseParams defaults;
-  o.params.threads = 0;
+  const lkflow::DenseParams dense;
+  const lkflow::PyramidParams pyramid;
   CLI::App app(
       "Dense Lucas-Kanade optical flow from FRAME0 to FRAME1: flow (u, v) at pixel (x, y) means "
-      "FRAME1(x + u, y + v) ~ FRAME0(x, y), u to the right, v down, in pixels.",
+      "FRAME1(x + u, y + v) ~ FRAME0(x, y), u to the right, v down, in pixels. Pyramidal, coarse "
+      "to fine with warping, unless --single-scale.",
       "lkflow");
   app.set_version_flag("--version", lkflow::version_string);
   app.add_option("FRAME0", o.frame0,
@@ -90,15 +114,18 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
                  "share of pixels with EPE > 1 and 3 px; unknown vectors (> 1e9) are skipped "
                  "(default: none; the known flow for the bundled pair)")
       ->type_name("FILE");
-  app.add_option("--radius", o.params.radius,
+  app.add_option("--radius", o.radius,
                  "window radius, pixels: each window is (2R+1) x (2R+1) (default: " +
-                     std::to_string(defaults.radius) + ")")
+                     std::to_string(pyramid.radius) + "; " + std::to_string(dense.radius) +
+                     " with --single-scale)")
       ->type_name("R")
       ->check(CLI::Range(1, 1 << 20));
-  app.add_option("--min-eigenvalue", o.params.min_eigenvalue,
+  app.add_option("--min-eigenvalue", o.min_eigenvalue,
                  "a window whose mean structure tensor has a smallest eigenvalue below T, in "
-                 "(intensity/px)^2 with intensities in [0, 1], gets flow 0 (default: " +
-                     number_text(defaults.min_eigenvalue) + ")")
+                 "(intensity/px)^2 with intensities in [0, 1], keeps the flow of the coarser "
+                 "level (flow 0 with --single-scale) (default: " +
+                     number_text(pyramid.min_eigenvalue) + "; " +
+                     number_text(dense.min_eigenvalue) + " with --single-scale)")
       ->type_name("T")
       ->check(CLI::Validator(
           [](std::string& text) -> std::string {
@@ -110,7 +137,23 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
             return "must be a finite number >= 0, got " + text;
           },
           ">= 0"));
-  app.add_option("--threads", o.params.threads,
+  auto* levels = app.add_option("--levels", o.levels,
+                                "pyramid levels, the input's included; 0 = as many as fit (every "
+                                "coarser level keeps a short side of 16 px or more) (default: " +
+                                    std::to_string(pyramid.levels) + ")")
+                     ->type_name("L")
+                     ->check(CLI::Range(0, 64));
+  auto* iterations =
+      app.add_option(
+             "--iterations", o.iterations,
+             "warps per pyramid level (default: " + std::to_string(pyramid.iterations) + ")")
+          ->type_name("N")
+          ->check(CLI::Range(1, 1000));
+  auto* single = app.add_flag("--single-scale", o.single_scale,
+                              "single-scale Lucas-Kanade (dense_flow): no pyramid, no warping; "
+                              "sees motions below about a pixel");
+  single->excludes(levels)->excludes(iterations);
+  app.add_option("--threads", o.threads,
                  "worker threads, 0 = all hardware threads; the result does not depend on it "
                  "(default: 0)")
       ->type_name("N")
@@ -225,7 +268,12 @@ void run(const Options& o, const Inputs& in, Outputs& outputs, Report& report) {
         using Pixels = std::decay_t<decltype(I0)>;
         const Pixels& I1 = std::get<Pixels>(in.frame1.pixels);
         const auto start = std::chrono::steady_clock::now();
-        lkflow::dense_flow(I0, I1, o.params, flow);
+        if (o.single_scale) {
+          lkflow::dense_flow(I0, I1, o.dense(), flow);
+        } else {
+          lkflow::PyramidWorkspace<S> workspace;
+          lkflow::pyramidal_flow(I0, I1, o.pyramid(), flow, workspace);
+        }
         const auto stop = std::chrono::steady_clock::now();
         report.time_ms = std::chrono::duration<double, std::milli>(stop - start).count();
       },
@@ -236,7 +284,7 @@ void run(const Options& o, const Inputs& in, Outputs& outputs, Report& report) {
   double magnitude_sum = 0, magnitude_max = 0;
   for (Eigen::Index i = 0; i < flow.u.size(); ++i) {
     const double c = double(flow.confidence.data()[i]);
-    confident += c > 0 && c >= o.params.min_eigenvalue;
+    confident += c > 0 && c >= report.min_eigenvalue;
     const double m = std::hypot(double(flow.u.data()[i]), double(flow.v.data()[i]));
     magnitude_sum += m;
     magnitude_max = std::max(magnitude_max, m);
@@ -300,10 +348,19 @@ int run_program(int argc, char** argv) {
   report.bits = in.frame0.bits();
   report.channels0 = in.frame0.channels;
   report.channels1 = in.frame1.channels;
-  report.radius = o.params.radius;
-  report.min_eigenvalue = o.params.min_eigenvalue;
-  report.threads = o.params.threads > 0
-                       ? o.params.threads
+  report.pyramidal = !o.single_scale;
+  if (o.single_scale) {
+    report.radius = o.dense().radius;
+    report.min_eigenvalue = o.dense().min_eigenvalue;
+  } else {
+    const lkflow::PyramidParams p = o.pyramid();
+    report.radius = p.radius;
+    report.min_eigenvalue = p.min_eigenvalue;
+    report.levels = lkflow::pyramid_levels(in.frame0.rows(), in.frame0.cols(), p.levels);
+    report.iterations = p.iterations;
+  }
+  report.threads = o.threads > 0
+                       ? o.threads
                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   report.use_double = o.use_double;
   if (o.use_double)

@@ -53,14 +53,21 @@ void print_text(std::ostream& out, const Report& r) {
   out << "frames:     " << r.frame0 << " (" << gray_text(r.channels0) << "), " << r.frame1 << " ("
       << gray_text(r.channels1) << ")\n";
   out << "image:      " << r.width << " x " << r.height << " px, " << r.bits << "-bit\n";
-  out << "method:     single-scale Lucas-Kanade, radius " << r.radius << " (" << 2 * r.radius + 1
-      << "x" << 2 * r.radius + 1 << " windows), min eigenvalue " << format("%g", r.min_eigenvalue)
-      << ", " << (r.use_double ? "double" : "float") << ", " << r.threads
+  out << "method:     ";
+  if (r.pyramidal)
+    out << "pyramidal Lucas-Kanade, " << r.levels << (r.levels == 1 ? " level, " : " levels, ")
+        << r.iterations << (r.iterations == 1 ? " warp" : " warps") << " per level, radius ";
+  else
+    out << "single-scale Lucas-Kanade, radius ";
+  out << r.radius << " (" << 2 * r.radius + 1 << "x" << 2 * r.radius + 1
+      << " windows), min eigenvalue " << format("%g", r.min_eigenvalue) << ", "
+      << (r.use_double ? "double" : "float") << ", " << r.threads
       << (r.threads == 1 ? " thread\n" : " threads\n");
   out << "flow time:  " << format("%.2f", r.time_ms) << " ms for the flow computation alone ("
       << format("%.1f", pixels / 1e6 / (r.time_ms / 1e3)) << " Mpx/s)\n";
   out << "confident:  " << percent(r.confident_share)
-      << " of pixels (the others have no reliable flow and are set to 0)\n";
+      << (r.pyramidal ? " of pixels (the others keep the flow of the coarser level)\n"
+                      : " of pixels (the others have no reliable flow and are set to 0)\n");
   out << "magnitude:  mean " << format("%.3f", r.mean_magnitude) << " px, max "
       << format("%.3f", r.max_magnitude) << " px\n";
   if (r.errors) {
@@ -89,10 +96,11 @@ void print_json(std::ostream& out, const Report& r) {
       << ", \"frame0\": " << json_string(r.frame0) << ", \"frame1\": " << json_string(r.frame1)
       << ", \"bundled_example\": " << (r.example_dir.empty() ? "false" : "true")
       << ", \"width\": " << r.width << ", \"height\": " << r.height << ", \"bits\": " << r.bits
-      << ", \"method\": \"single-scale\", \"radius\": " << r.radius
-      << ", \"min_eigenvalue\": " << json_number(r.min_eigenvalue) << ", \"scalar\": \""
-      << (r.use_double ? "double" : "float") << "\", \"threads\": " << r.threads
-      << ", \"time_ms\": " << json_number(r.time_ms)
+      << ", \"method\": \"" << (r.pyramidal ? "pyramidal" : "single-scale") << "\"";
+  if (r.pyramidal) out << ", \"levels\": " << r.levels << ", \"iterations\": " << r.iterations;
+  out << ", \"radius\": " << r.radius << ", \"min_eigenvalue\": " << json_number(r.min_eigenvalue)
+      << ", \"scalar\": \"" << (r.use_double ? "double" : "float")
+      << "\", \"threads\": " << r.threads << ", \"time_ms\": " << json_number(r.time_ms)
       << ", \"mpx_per_s\": " << json_number(pixels / 1e6 / (r.time_ms / 1e3))
       << ", \"confident_share\": " << json_number(r.confident_share)
       << ", \"mean_magnitude\": " << json_number(r.mean_magnitude)

@@ -18,6 +18,8 @@ struct Report {
   long width = 0, height = 0;        //!< pixels
   int bits = 8;                      //!< bits per pixel of the frames as processed (8 or 16)
   int channels0 = 1, channels1 = 1;  //!< channels in the files (3, 4: converted to gray)
+  bool pyramidal = true;             //!< pyramidal_flow, else single-scale dense_flow
+  int levels = 1, iterations = 1;    //!< pyramid levels used and warps per level (pyramidal)
   int radius = 0;                    //!< window radius, pixels
   double min_eigenvalue = 0;         //!< threshold, (intensity/px)^2
   int threads = 0;                   //!< worker threads used

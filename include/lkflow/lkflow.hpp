@@ -8,5 +8,6 @@
 #include "image.hpp"
 #include "metrics.hpp"
 #include "params.hpp"
+#include "pyramid.hpp"
 #include "unknown_flow.hpp"
 #include "version.hpp"

@@ -1,0 +1,69 @@
+// Google Benchmark cases for pyramidal_flow, registered before main() so that lkflow_bench runs
+// them with the dense_flow cases. Names: pyramidal_flow/<scalar>/<input>/<W>x<H>/r<R>/i<I>/t<T>
+// (radius, iterations per level, threads; levels as many as fit). Frames move by (3.3, -2.1) px.
+// Each call reuses its output and a PyramidWorkspace, as a video loop would. Counters:
+// items_per_second = pixels per second; work_MB = peak heap bytes a call allocates beyond them;
+// workspace_MB = bytes the workspace holds.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <string>
+
+#include <lkflow/lkflow.hpp>
+
+#include "counting_allocator.hpp"
+#include "support/images.hpp"
+
+namespace {
+
+template <class S, class In>
+void bench_pyramidal_flow(benchmark::State& state, int width, int height,
+                          lkflow::PyramidParams params) {
+  const auto [I0, I1] = lkflow_test::translated_pair<In>(11, height, width, 3.3, -2.1);
+  lkflow::Flow<S> out;
+  lkflow::PyramidWorkspace<S> workspace;
+  lkflow::pyramidal_flow(I0, I1, params, out, workspace);  // sizes the output and workspace
+
+  lkflow_bench::reset_peak();
+  const std::size_t before = lkflow_bench::allocated_bytes();
+  lkflow::pyramidal_flow(I0, I1, params, out, workspace);
+  const double work_bytes = double(lkflow_bench::peak_bytes() - before);
+
+  for (auto _ : state) {
+    lkflow::pyramidal_flow(I0, I1, params, out, workspace);
+    benchmark::DoNotOptimize(out.u.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * std::int64_t(width) * height);
+  state.counters["work_MB"] = work_bytes / 1e6;
+  state.counters["workspace_MB"] = double(workspace.bytes()) / 1e6;
+}
+
+template <class S, class In>
+void register_pyramid(const char* scalar, const char* input) {
+  const lkflow::PyramidParams defaults;
+  for (const auto& [width, height] : {std::pair{640, 480}, std::pair{1920, 1080}})
+    for (const int iterations : {1, defaults.iterations})
+      for (const int threads : {1, 0}) {
+        lkflow::PyramidParams params;
+        params.iterations = iterations;
+        params.threads = threads;
+        const std::string name = std::string("pyramidal_flow/") + scalar + "/" + input + "/" +
+                                 std::to_string(width) + "x" + std::to_string(height) + "/r" +
+                                 std::to_string(params.radius) + "/i" + std::to_string(iterations) +
+                                 "/t" + std::to_string(threads);
+        benchmark::RegisterBenchmark(name.c_str(), bench_pyramidal_flow<S, In>, width, height,
+                                     params)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+      }
+}
+
+const bool registered = [] {
+  register_pyramid<float, std::uint8_t>("float", "u8");
+  register_pyramid<float, float>("float", "float");
+  register_pyramid<double, std::uint8_t>("double", "u8");
+  return true;
+}();
+
+}  // namespace

@@ -1,0 +1,73 @@
+// 3x3 median filter of one flow component (replicated border), the classical flow-smoothing step
+// between warps that removes isolated outliers (Sun, Roth & Black 2010, sec. 3).
+//
+// Each output row sorts the three pixels of every column once (lo <= mid <= hi) and shares the
+// sorted columns between the three windows that contain them; the median of a 3x3 window is then
+//   med3(max3(lo[x-1..x+1]), med3(mid[x-1..x+1]), min3(hi[x-1..x+1]))
+// (the largest of the column minima, the median of the column medians and the smallest of the
+// column maxima bound it from both sides). Only min/max: the loops vectorise.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "../image.hpp"
+#include "config.hpp"
+#include "parallel.hpp"
+
+namespace lkflow::detail {
+
+template <class W>
+inline W median3(W a, W b, W c) {
+  return std::max(std::min(a, b), std::min(std::max(a, b), c));
+}
+
+/// dst = 3x3 median of src (resized to src's size); dst must not be src.
+template <class W>
+void median3x3(const Image<W>& src, int threads, Image<W>& dst) {
+  using Index = Eigen::Index;
+  const Index rows = src.rows(), cols = src.cols();
+  dst.resize(rows, cols);
+  constexpr Index kBandRows = 32;
+  const Index bands = (rows + kBandRows - 1) / kBandRows;
+  BandCounter counter(bands);
+  run_workers(worker_count(threads, bands), [&](int) {
+    // Sorted columns with one replicated column on each side.
+    const auto padded = static_cast<std::size_t>(cols + 2);
+    std::vector<W> low(padded), middle(padded), high(padded);
+    for (Index band; (band = counter.next()) >= 0;) {
+      const Index y_end = std::min(rows, (band + 1) * kBandRows);
+      for (Index y = band * kBandRows; y < y_end; ++y) {
+        const W* LKFLOW_RESTRICT a = src.data() + std::max<Index>(y - 1, 0) * cols;
+        const W* LKFLOW_RESTRICT b = src.data() + y * cols;
+        const W* LKFLOW_RESTRICT c = src.data() + std::min(y + 1, rows - 1) * cols;
+        W* LKFLOW_RESTRICT lo = low.data() + 1;
+        W* LKFLOW_RESTRICT mid = middle.data() + 1;
+        W* LKFLOW_RESTRICT hi = high.data() + 1;
+        for (Index x = 0; x < cols; ++x) {
+          const W smaller = std::min(a[x], b[x]), larger = std::max(a[x], b[x]);
+          lo[x] = std::min(smaller, c[x]);
+          hi[x] = std::max(larger, c[x]);
+          mid[x] = std::max(smaller, std::min(larger, c[x]));
+        }
+        lo[-1] = lo[0];
+        mid[-1] = mid[0];
+        hi[-1] = hi[0];
+        lo[cols] = lo[cols - 1];
+        mid[cols] = mid[cols - 1];
+        hi[cols] = hi[cols - 1];
+        W* LKFLOW_RESTRICT out = dst.data() + y * cols;
+        for (Index x = 0; x < cols; ++x) {
+          const W lower = std::max(std::max(lo[x - 1], lo[x]), lo[x + 1]);
+          const W upper = std::min(std::min(hi[x - 1], hi[x]), hi[x + 1]);
+          out[x] = median3(lower, median3(mid[x - 1], mid[x], mid[x + 1]), upper);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace lkflow::detail
