@@ -131,7 +131,10 @@ TEMPLATE_TEST_CASE("dense_flow output is identical for every thread count", "[de
 TEST_CASE("concurrent calls with threads give the single-threaded result",
           "[dense_flow][threads]") {
   // Two callers at once: one holds the shared thread pool, the other starts its own threads.
-  const auto [I0, I1] = translated_pair<std::uint8_t>(9, 200, 150, 0.3, -0.2);
+  const auto frames = translated_pair<std::uint8_t>(9, 200, 150, 0.3, -0.2);
+  // Named references, not a structured binding: C++17 lambdas cannot capture those.
+  const Image<std::uint8_t>& I0 = frames.first;
+  const Image<std::uint8_t>& I1 = frames.second;
   const auto expected = lkflow::dense_flow(I0, I1, {2, 1e-5, 1});
   std::vector<lkflow::Flow<float>> results(2 * 25);
   auto caller = [&](int first) {
