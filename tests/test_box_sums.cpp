@@ -90,3 +90,39 @@ TEMPLATE_TEST_CASE("BoxSums equals brute-force window sums", "[box_sums]", std::
         check_engine<Acc, AccumulatingProducts<Acc>>(w, h, r, band);
       }
 }
+
+TEST_CASE("BoxSums' row form computes each row once per band", "[box_sums]") {
+  // A row leaves the window 2r+1 rows after it entered; the engine keeps it until then instead
+  // of asking the generator for it again (generators such as warped residuals are costly).
+  using Acc = std::uint32_t;
+  for (const auto& [w, h] :
+       std::vector<std::pair<Index, Index>>{{1, 1}, {9, 5}, {23, 40}, {50, 130}})
+    for (const Index r : {1, 2, 7, 70})
+      for (const Index band : {3, 32, 200}) {
+        const Field<Acc> field(w, h, unsigned(w + 3 * h + 11 * r));
+        std::vector<int> calls(std::size_t(h), 0);
+        auto counted = [&](Index y, Acc* const* rows) {
+          ++calls[std::size_t(y)];
+          RowProducts<Acc>{field}(y, rows);
+        };
+        BoxSums<Acc, 2> box(w, h, r);
+        Index mismatches = 0;
+        for (Index y0 = 0; y0 < h; y0 += band) {
+          const Index y1 = std::min(y0 + band, h);
+          std::fill(calls.begin(), calls.end(), 0);
+          box.run(y0, y1, counted, [&](Index y, const Acc* const* sums) {
+            for (int c = 0; c < 2; ++c)
+              for (Index x = 0; x < w; ++x)
+                if (sums[c][x] != field.brute_window_sum(c, y, x, r)) ++mismatches;
+          });
+          // Exactly the rows the band's windows cover, once each.
+          for (Index y = 0; y < h; ++y) {
+            const bool covered = y >= y0 - r && y < y1 + r;
+            INFO(w << "x" << h << " r=" << r << " band [" << y0 << ", " << y1 << ") row " << y);
+            REQUIRE(calls[std::size_t(y)] == (covered ? 1 : 0));
+          }
+        }
+        INFO(w << "x" << h << " r=" << r << " band=" << band);
+        CHECK(mismatches == 0);
+      }
+}

@@ -37,37 +37,31 @@ class BoxSums {
         storage_(static_cast<std::size_t>(Channels * (padded_width_ + width))) {}
 
   /// Bytes of working memory this object holds.
-  std::size_t workspace_bytes() const {
-    return (storage_.size() + row_storage_.size()) * sizeof(Acc);
-  }
+  std::size_t workspace_bytes() const { return (storage_.size() + ring_.size()) * sizeof(Acc); }
 
   /// Calls sink(y, sums) for every row y in [y0, y1), where sums[c][x] is the window sum of
   /// channel c around (x, y). `products` gives the per-pixel values of image rows, in one of two
-  /// forms: products(y, rows) writes channel c of row y to rows[c][x] for x in [0, width); or,
-  /// faster, products.accumulate(in, out, column) adds row `in`'s values to column[c][x] and
-  /// subtracts row `out`'s in a single pass (either row may be -1: none).
+  /// forms: products(y, rows) writes channel c of row y to rows[c][x] for x in [0, width), and is
+  /// called once per row a band reads (the row is kept until it leaves the window); or
+  /// products.accumulate(in, out, column), which adds row `in`'s values to column[c][x] and
+  /// subtracts row `out`'s in a single pass (either row may be -1: none), for generators that
+  /// are cheaper to run twice than to store.
   template <class Products, class Sink>
   void run(Index y0, Index y1, Products&& products, Sink&& sink) {
     Acc* column[Channels];  // running column sums, zero-padded for window_sums
     Acc* window[Channels];
-    Acc* entering[Channels] = {};  // product rows, for generators without accumulate()
-    Acc* leaving[Channels] = {};
     if constexpr (!accumulates<std::remove_reference_t<Products>>::value)
-      row_storage_.resize(static_cast<std::size_t>(2 * Channels * width_));
+      ring_.resize(static_cast<std::size_t>(ring_rows() * Channels * width_));
     for (int c = 0; c < Channels; ++c) {
       column[c] = storage_.data() + c * (padded_width_ + width_) + window_pad_before(radius_);
       window[c] = storage_.data() + c * (padded_width_ + width_) + padded_width_;
-      if constexpr (!accumulates<std::remove_reference_t<Products>>::value) {
-        entering[c] = row_storage_.data() + c * width_;
-        leaving[c] = row_storage_.data() + (Channels + c) * width_;
-      }
     }
 
     // Column sums over the rows of the first window of the band.
     for (int c = 0; c < Channels; ++c) std::fill_n(column[c], width_, Acc(0));
     const Index first = std::max<Index>(y0 - radius_, 0);
     const Index last = std::min<Index>(y0 + radius_, height_ - 1);
-    for (Index y = first; y <= last; ++y) exchange(products, y, -1, column, entering, leaving);
+    for (Index y = first; y <= last; ++y) exchange(products, y, -1, column);
 
     for (Index y = y0; y < y1; ++y) {
       window_sums<Channels>(column, window, width_, radius_);
@@ -75,7 +69,7 @@ class BoxSums {
       if (y + 1 == y1) break;
       // Slide the window down one row: row y+r+1 enters, row y-r leaves.
       exchange(products, y + radius_ + 1 < height_ ? y + radius_ + 1 : -1,
-               y - radius_ >= 0 ? y - radius_ : -1, column, entering, leaving);
+               y - radius_ >= 0 ? y - radius_ : -1, column);
     }
   }
 
@@ -86,19 +80,31 @@ class BoxSums {
   struct accumulates<P, std::void_t<decltype(std::declval<P&>().accumulate(
                             Index(0), Index(0), std::declval<Acc* const*>()))>> : std::true_type {};
 
+  /// Rows the row form keeps: a row leaves the window 2r+1 rows after it entered, so the row
+  /// entering never takes the slot of one still inside (and an image of fewer rows keeps all).
+  Index ring_rows() const { return std::min<Index>(2 * radius_ + 2, height_); }
+
+  /// Channel c of image row y in the row form's ring.
+  Acc* ring_row(Index y, int c) {
+    return ring_.data() + ((y % ring_rows()) * Channels + c) * width_;
+  }
+
   /// column += row `in` - row `out` (-1: none), through whichever form `products` offers.
   template <class Products>
-  void exchange(Products& products, Index in, Index out, Acc* const* column, Acc* const* entering,
-                Acc* const* leaving) const {
+  void exchange(Products& products, Index in, Index out, Acc* const* column) {
     if constexpr (accumulates<Products>::value) {
       products.accumulate(in, out, column);
     } else {
-      if (in >= 0) products(in, entering);
-      if (out >= 0) products(out, leaving);
+      if (in >= 0) {
+        Acc* entering[Channels];
+        for (int c = 0; c < Channels; ++c) entering[c] = ring_row(in, c);
+        products(in, static_cast<Acc* const*>(entering));
+      }
       for (int c = 0; c < Channels; ++c) {
         Acc* LKFLOW_RESTRICT sums = column[c];
-        const Acc* LKFLOW_RESTRICT added = entering[c];
-        const Acc* LKFLOW_RESTRICT removed = leaving[c];
+        // The row leaving entered in this run() (at most 2r+1 rows ago), so the ring has it.
+        const Acc* LKFLOW_RESTRICT added = in >= 0 ? ring_row(in, c) : nullptr;
+        const Acc* LKFLOW_RESTRICT removed = out >= 0 ? ring_row(out, c) : nullptr;
         if (in >= 0 && out >= 0)
           for (Index x = 0; x < width_; ++x) sums[x] += added[x] - removed[x];
         else if (in >= 0)
@@ -110,8 +116,8 @@ class BoxSums {
   }
 
   Index width_, height_, radius_, padded_width_;
-  std::vector<Acc> storage_;      // per channel: padded column sums, then window sums
-  std::vector<Acc> row_storage_;  // entering and leaving product rows (row form only)
+  std::vector<Acc> storage_;  // per channel: padded column sums, then window sums
+  std::vector<Acc> ring_;     // the row form's last ring_rows() product rows, all channels
 };
 
 }  // namespace lkflow::detail
