@@ -34,12 +34,6 @@ void gradient_row(const Image<W>& image, Eigen::Index y, W* LKFLOW_RESTRICT gx,
   if (last > 0) gx[last] = W(0.5) * (mid[last] - mid[last - 1]);
 }
 
-/// The products Ix It' and Iy It' of row y into `xt` and `yt`, given the gradients gx, gy of
-/// I0's row and the current flow u, v of the row. Where (x + u, y + v) lies outside I1 the
-/// difference I0 - I1 is taken as 0 (It' = Ix u + Iy v), so the pixel asks for no change of the
-/// flow: a replicated edge pixel does not change as the flow grows, and would otherwise push the
-/// flow further out at every iteration. `xs`, `ys`: scratch of the row's width. `Offset` indexes
-/// pixels: 32 bits (so that gathers vectorise) for images below 2^31 pixels.
 /// p[0], returning p[1] in `second`, from one 64-bit load (little-endian targets only).
 inline float low_float(const float* p, float& second) {
   std::uint64_t pair;
@@ -58,22 +52,26 @@ inline constexpr bool kLittleEndian = true;
 inline constexpr bool kLittleEndian = false;
 #endif
 
-/// `PairLoads` (float images at least 2 pixels wide, little-endian): read the two pixels of each
-/// row of the 2x2 cell with one 64-bit load.
-template <class Offset, class W, bool PairLoads = false>
-void residual_products_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index y,
-                           const W* LKFLOW_RESTRICT gx, const W* LKFLOW_RESTRICT gy,
-                           const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v,
-                           W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT xt,
-                           W* LKFLOW_RESTRICT yt) {
+/// Samples I1 bilinearly at (x + u[x], y + v[x]) for every x of row y, the position clamped into
+/// the image (bilinear interpolation of the image extended by replicated edge pixels), and calls
+/// emit(x, sample, inside), `inside` being 1 where the position was inside I1 and 0 where it was
+/// clamped. The flow must be finite (see update_flow_row). `xs`, `ys`: scratch of the row's
+/// width. `Offset` indexes pixels: 32 bits (so that gathers vectorise) for images below 2^31
+/// pixels. `PairLoads` (float images at least 2 pixels wide, little-endian): read the two pixels
+/// of each row of the 2x2 cell with one 64-bit load. `emit` must be inlinable and branch-free
+/// for the loop to vectorise.
+template <class Offset, bool PairLoads, class W, class Emit>
+inline void warped_row(const Image<W>& I1, Eigen::Index y, const W* LKFLOW_RESTRICT u,
+                       const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys,
+                       Emit&& emit) {
   using Index = Eigen::Index;
   using Row = Eigen::Array<W, 1, Eigen::Dynamic>;
   const Index rows = I1.rows(), cols = I1.cols();
   const W x_max = W(cols - 1), y_max = W(rows - 1);
 
-  // Sample positions clamped into the image (the flow is always finite: see update_flow_row).
-  // Eigen's packet min/max, because GCC does not if-convert floating-point selects under
-  // -ftrapping-math, which would keep the loop below from vectorising.
+  // Sample positions clamped into the image. Eigen's packet min/max, because GCC does not
+  // if-convert floating-point selects under -ftrapping-math, which would keep the loop below
+  // from vectorising.
   for (Index x = 0; x < cols; ++x) xs[x] = W(x) + u[x];  // (LinSpaced would not vectorise)
   {
     const Eigen::Map<const Row> v_row(v, cols);
@@ -82,7 +80,6 @@ void residual_products_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index 
     y_row = (v_row + W(y)).max(W(0)).min(y_max);
   }
 
-  const W* LKFLOW_RESTRICT i0 = I0.data() + y * cols;
   const W* LKFLOW_RESTRICT i1 = I1.data();
   // The top-left corner of the 2x2 cell stays one short of the last row and column, so the other
   // corners need no test (the fraction then reaches 1 at the far edge); a 1-pixel-wide image
@@ -117,11 +114,27 @@ void residual_products_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index 
     }
     const W top = top_left + fx * (top_right - top_left);
     const W bottom = bottom_left + fx * (bottom_right - bottom_left);
-    const W difference = i0[x] - (top + fy * (bottom - top));
-    const W it = inside * difference + gx[x] * u[x] + gy[x] * v[x];
+    emit(x, top + fy * (bottom - top), inside);
+  }
+}
+
+/// The products Ix It' and Iy It' of row y into `xt` and `yt`, given the gradients gx, gy of
+/// I0's row and the current flow u, v of the row. Where (x + u, y + v) lies outside I1 the
+/// difference I0 - I1 is taken as 0 (It' = Ix u + Iy v), so the pixel asks for no change of the
+/// flow: a replicated edge pixel does not change as the flow grows, and would otherwise push the
+/// flow further out at every iteration. `xs`, `ys`, `Offset`, `PairLoads`: as in warped_row.
+template <class Offset, class W, bool PairLoads = false>
+void residual_products_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index y,
+                           const W* LKFLOW_RESTRICT gx, const W* LKFLOW_RESTRICT gy,
+                           const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v,
+                           W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT xt,
+                           W* LKFLOW_RESTRICT yt) {
+  const W* LKFLOW_RESTRICT i0 = I0.data() + y * I0.cols();
+  warped_row<Offset, PairLoads>(I1, y, u, v, xs, ys, [&](Eigen::Index x, W sample, W inside) {
+    const W it = inside * (i0[x] - sample) + gx[x] * u[x] + gy[x] * v[x];
     xt[x] = gx[x] * it;
     yt[x] = gy[x] * it;
-  }
+  });
 }
 
 }  // namespace lkflow::detail
