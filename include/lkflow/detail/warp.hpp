@@ -52,21 +52,21 @@ inline constexpr bool kLittleEndian = true;
 inline constexpr bool kLittleEndian = false;
 #endif
 
-/// Samples I1 bilinearly at (x + u[x], y + v[x]) for every x of row y, the position clamped into
-/// the image (bilinear interpolation of the image extended by replicated edge pixels), and calls
-/// emit(x, sample, inside), `inside` being 1 where the position was inside I1 and 0 where it was
-/// clamped. The flow must be finite (see update_flow_row). `xs`, `ys`: scratch of the row's
-/// width. `Offset` indexes pixels: 32 bits (so that gathers vectorise) for images below 2^31
-/// pixels. `PairLoads` (float images at least 2 pixels wide, little-endian): read the two pixels
-/// of each row of the 2x2 cell with one 64-bit load. `emit` must be inlinable and branch-free
-/// for the loop to vectorise.
-template <class Offset, bool PairLoads, class W, class Emit>
-inline void warped_row(const Image<W>& I1, Eigen::Index y, const W* LKFLOW_RESTRICT u,
-                       const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys,
-                       Emit&& emit) {
+/// Samples I1 bilinearly at (x + u[x], y + v[x]) for every x of row y of an image of rows x cols
+/// pixels `i1`, the position clamped into the image (bilinear interpolation of the image extended
+/// by replicated edge pixels). On return xs[x] is the sample and ys[x] is 1 where the position
+/// was inside I1, 0 where it was clamped (`xs`, `ys`: scratch of the row's width). The flow must
+/// be finite (see update_flow_row). `Offset` indexes pixels: 32 bits (so that gathers vectorise)
+/// for images below 2^31 pixels. `PairLoads` (float images at least 2 pixels wide,
+/// little-endian): read the two pixels of each row of the 2x2 cell with one 64-bit load.
+/// Callers combine the samples in a loop of their own: a loop body passed in as a lambda reaches
+/// the caller's pointers through references, and GCC then cannot prove them disjoint.
+template <class Offset, bool PairLoads, class W>
+void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
+                const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs,
+                W* LKFLOW_RESTRICT ys) {
   using Index = Eigen::Index;
   using Row = Eigen::Array<W, 1, Eigen::Dynamic>;
-  const Index rows = I1.rows(), cols = I1.cols();
   const W x_max = W(cols - 1), y_max = W(rows - 1);
 
   // Sample positions clamped into the image. Eigen's packet min/max, because GCC does not
@@ -80,7 +80,6 @@ inline void warped_row(const Image<W>& I1, Eigen::Index y, const W* LKFLOW_RESTR
     y_row = (v_row + W(y)).max(W(0)).min(y_max);
   }
 
-  const W* LKFLOW_RESTRICT i1 = I1.data();
   // The top-left corner of the 2x2 cell stays one short of the last row and column, so the other
   // corners need no test (the fraction then reaches 1 at the far edge); a 1-pixel-wide image
   // reads its only column twice.
@@ -92,7 +91,7 @@ inline void warped_row(const Image<W>& I1, Eigen::Index y, const W* LKFLOW_RESTR
   const W row = W(y);
   constexpr bool kPairLoads = PairLoads && std::is_same_v<W, float> && kLittleEndian;
   for (Index x = 0; x < cols; ++x) {
-    // Inside I1 exactly when clamping changed nothing; 1 or 0 as a factor (every value is
+    // Inside I1 exactly when clamping changed nothing; 1 or 0 as a value (every value is
     // finite), which vectorises where a select would not.
     const W inside = W((xs[x] == W(x) + u[x]) & (ys[x] == row + v[x]));
     Offset x0 = static_cast<Offset>(xs[x]), y0 = static_cast<Offset>(ys[x]);
@@ -114,7 +113,8 @@ inline void warped_row(const Image<W>& I1, Eigen::Index y, const W* LKFLOW_RESTR
     }
     const W top = top_left + fx * (top_right - top_left);
     const W bottom = bottom_left + fx * (bottom_right - bottom_left);
-    emit(x, top + fy * (bottom - top), inside);
+    xs[x] = top + fy * (bottom - top);
+    ys[x] = inside;
   }
 }
 
@@ -129,12 +129,14 @@ void residual_products_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index 
                            const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v,
                            W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT xt,
                            W* LKFLOW_RESTRICT yt) {
-  const W* LKFLOW_RESTRICT i0 = I0.data() + y * I0.cols();
-  warped_row<Offset, PairLoads>(I1, y, u, v, xs, ys, [&](Eigen::Index x, W sample, W inside) {
-    const W it = inside * (i0[x] - sample) + gx[x] * u[x] + gy[x] * v[x];
+  const Eigen::Index cols = I0.cols();
+  warped_row<Offset, PairLoads>(I1.data(), I1.rows(), cols, y, u, v, xs, ys);
+  const W* LKFLOW_RESTRICT i0 = I0.data() + y * cols;
+  for (Eigen::Index x = 0; x < cols; ++x) {
+    const W it = ys[x] * (i0[x] - xs[x]) + gx[x] * u[x] + gy[x] * v[x];
     xt[x] = gx[x] * it;
     yt[x] = gy[x] * it;
-  });
+  }
 }
 
 }  // namespace lkflow::detail
