@@ -25,6 +25,34 @@ inline W median3(W a, W b, W c) {
   return std::max(std::min(a, b), std::min(std::max(a, b), c));
 }
 
+/// Sorts the three pixels of every column of rows a, b, c: lo <= mid <= hi. A function with
+/// restrict-qualified parameters (GCC trusts restrict on parameters, not on locals), so that the
+/// loop vectorises.
+template <class W>
+void sort_columns(const W* LKFLOW_RESTRICT a, const W* LKFLOW_RESTRICT b,
+                  const W* LKFLOW_RESTRICT c, Eigen::Index cols, W* LKFLOW_RESTRICT lo,
+                  W* LKFLOW_RESTRICT mid, W* LKFLOW_RESTRICT hi) {
+  for (Eigen::Index x = 0; x < cols; ++x) {
+    const W smaller = std::min(a[x], b[x]), larger = std::max(a[x], b[x]);
+    lo[x] = std::min(smaller, c[x]);
+    hi[x] = std::max(larger, c[x]);
+    mid[x] = std::max(smaller, std::min(larger, c[x]));
+  }
+}
+
+/// out[x] = the median of the 3x3 window whose sorted columns are x-1, x, x+1 (elements -1 and
+/// cols of lo, mid, hi must be readable).
+template <class W>
+void median_of_sorted_columns(const W* LKFLOW_RESTRICT lo, const W* LKFLOW_RESTRICT mid,
+                              const W* LKFLOW_RESTRICT hi, Eigen::Index cols,
+                              W* LKFLOW_RESTRICT out) {
+  for (Eigen::Index x = 0; x < cols; ++x) {
+    const W lower = std::max(std::max(lo[x - 1], lo[x]), lo[x + 1]);
+    const W upper = std::min(std::min(hi[x - 1], hi[x]), hi[x + 1]);
+    out[x] = median3(lower, median3(mid[x - 1], mid[x], mid[x + 1]), upper);
+  }
+}
+
 /// dst = 3x3 median of src (resized to src's size); dst must not be src.
 template <class W>
 void median3x3(const Image<W>& src, int threads, Image<W>& dst) {
@@ -38,33 +66,21 @@ void median3x3(const Image<W>& src, int threads, Image<W>& dst) {
     // Sorted columns with one replicated column on each side.
     const auto padded = static_cast<std::size_t>(cols + 2);
     std::vector<W> low(padded), middle(padded), high(padded);
+    W* lo = low.data() + 1;
+    W* mid = middle.data() + 1;
+    W* hi = high.data() + 1;
     for (Index band; (band = counter.next()) >= 0;) {
       const Index y_end = std::min(rows, (band + 1) * kBandRows);
       for (Index y = band * kBandRows; y < y_end; ++y) {
-        const W* LKFLOW_RESTRICT a = src.data() + std::max<Index>(y - 1, 0) * cols;
-        const W* LKFLOW_RESTRICT b = src.data() + y * cols;
-        const W* LKFLOW_RESTRICT c = src.data() + std::min(y + 1, rows - 1) * cols;
-        W* LKFLOW_RESTRICT lo = low.data() + 1;
-        W* LKFLOW_RESTRICT mid = middle.data() + 1;
-        W* LKFLOW_RESTRICT hi = high.data() + 1;
-        for (Index x = 0; x < cols; ++x) {
-          const W smaller = std::min(a[x], b[x]), larger = std::max(a[x], b[x]);
-          lo[x] = std::min(smaller, c[x]);
-          hi[x] = std::max(larger, c[x]);
-          mid[x] = std::max(smaller, std::min(larger, c[x]));
-        }
+        sort_columns(src.data() + std::max<Index>(y - 1, 0) * cols, src.data() + y * cols,
+                     src.data() + std::min(y + 1, rows - 1) * cols, cols, lo, mid, hi);
         lo[-1] = lo[0];
         mid[-1] = mid[0];
         hi[-1] = hi[0];
         lo[cols] = lo[cols - 1];
         mid[cols] = mid[cols - 1];
         hi[cols] = hi[cols - 1];
-        W* LKFLOW_RESTRICT out = dst.data() + y * cols;
-        for (Index x = 0; x < cols; ++x) {
-          const W lower = std::max(std::max(lo[x - 1], lo[x]), lo[x + 1]);
-          const W upper = std::min(std::min(hi[x - 1], hi[x]), hi[x + 1]);
-          out[x] = median3(lower, median3(mid[x - 1], mid[x], mid[x + 1]), upper);
-        }
+        median_of_sorted_columns(lo, mid, hi, cols, dst.data() + y * cols);
       }
     }
   });
