@@ -74,6 +74,7 @@ lkflow::PyramidParams single_step(int radius, double min_eigenvalue) {
   params.iterations = 1;
   params.min_eigenvalue = min_eigenvalue;
   params.median = false;
+  params.neighbor_candidates = false;
   return params;
 }
 
@@ -460,4 +461,134 @@ TEST_CASE("median3x3 is the median of each 3x3 neighbourhood", "[pyramid][detail
     INFO(rows << "x" << cols);
     CHECK_THAT(as_double(dst), IsNear(expected, 0.0));
   }
+}
+
+namespace {
+/// Bilinear sample of I at (x, y), the position clamped into the image (the warp's definition).
+double bilinear_clamped(const Image<double>& I, double x, double y) {
+  x = std::clamp(x, 0.0, double(I.cols() - 1));
+  y = std::clamp(y, 0.0, double(I.rows() - 1));
+  const double x0 = std::floor(x), y0 = std::floor(y);
+  const double fx = x - x0, fy = y - y0;
+  auto at = [&](double yy, double xx) { return clamped(I, Eigen::Index(yy), Eigen::Index(xx)); };
+  const double top = at(y0, x0) + fx * (at(y0, x0 + 1) - at(y0, x0));
+  const double bottom = at(y0 + 1, x0) + fx * (at(y0 + 1, x0 + 1) - at(y0 + 1, x0));
+  return top + fy * (bottom - top);
+}
+}  // namespace
+
+TEST_CASE("select_flow_candidates keeps the neighbour flow that fits best", "[pyramid][detail]") {
+  // Brute force from the definition: candidate k is the flow field shifted by `step` (right,
+  // left, below, above; indices clamped); its cost at a pixel is the sum over the pixel's 5x5
+  // neighbourhood (clipped) of (I0 - I1 warped by the candidate field)^2; a neighbour's flow is
+  // taken where it differs from the pixel's own by more than 0.25 px and costs strictly less
+  // than every earlier candidate.
+  std::mt19937 rng(8);
+  std::uniform_int_distribution<int> patch(0, 3);
+  for (const auto& [rows, cols, step] :
+       std::vector<std::array<int, 3>>{{1, 1, 2}, {1, 9, 2}, {7, 1, 3}, {31, 45, 4}, {70, 66, 9}}) {
+    const Image<double> I0 = noise_image<double>(unsigned(rows + cols), rows, cols);
+    const Image<double> I1 = noise_image<double>(unsigned(3 * rows + cols), rows, cols);
+    // Piecewise constant flows (blocks of 6x6 pixels), so that neighbours often differ.
+    Image<double> u(rows, cols), v(rows, cols);
+    std::vector<std::pair<double, double>> blocks(64);
+    for (auto& [bu, bv] : blocks) bu = 0.7 * patch(rng) - 1, bv = 0.45 * patch(rng) - 0.6;
+    for (Eigen::Index y = 0; y < rows; ++y)
+      for (Eigen::Index x = 0; x < cols; ++x) {
+        const auto& [bu, bv] = blocks[std::size_t((y / 6 * 8 + x / 6) % 64)];
+        u(y, x) = bu;
+        v(y, x) = bv;
+      }
+    const int dx[5] = {0, step, -step, 0, 0}, dy[5] = {0, 0, 0, step, -step};
+    auto cost = [&](int k, Eigen::Index y, Eigen::Index x) {
+      double sum = 0;
+      for (Eigen::Index j = y - 2; j <= y + 2; ++j)
+        for (Eigen::Index i = x - 2; i <= x + 2; ++i) {
+          if (j < 0 || j >= rows || i < 0 || i >= cols) continue;
+          const double cu = clamped(u, j + dy[k], i + dx[k]), cv = clamped(v, j + dy[k], i + dx[k]);
+          const double d = I0(j, i) - bilinear_clamped(I1, double(i) + cu, double(j) + cv);
+          sum += d * d;
+        }
+      return sum;
+    };
+    Image<double> expected_u = u, expected_v = v;
+    Mask clear = Mask::Constant(rows, cols, true);  // no near-tie that rounding could flip
+    Eigen::Index moved = 0;
+    for (Eigen::Index y = 0; y < rows; ++y)
+      for (Eigen::Index x = 0; x < cols; ++x) {
+        double best = cost(0, y, x);
+        for (int k = 1; k < 5; ++k) {
+          const double cu = clamped(u, y + dy[k], x + dx[k]), cv = clamped(v, y + dy[k], x + dx[k]);
+          if (std::max(std::abs(cu - u(y, x)), std::abs(cv - v(y, x))) <= 0.25) continue;
+          const double c = cost(k, y, x);
+          if (std::abs(c - best) < 1e-9 * (1 + best)) clear(y, x) = false;
+          if (c < best) {
+            best = c;
+            expected_u(y, x) = cu;
+            expected_v(y, x) = cv;
+          }
+        }
+        moved += expected_u(y, x) != u(y, x) || expected_v(y, x) != v(y, x);
+      }
+    Image<double> got_u = u, got_v = v, scratch_u, scratch_v;
+    lkflow::detail::select_flow_candidates(I0, I1, step, 2, got_u, got_v, scratch_u, scratch_v);
+    INFO(rows << "x" << cols << " step " << step << ": " << moved << " pixels take a neighbour's");
+    if (rows * cols > 1000) CHECK(moved > rows * cols / 10);
+    CHECK_THAT(got_u, IsNear(expected_u, 0.0, clear));
+    CHECK_THAT(got_v, IsNear(expected_v, 0.0, clear));
+  }
+}
+
+TEMPLATE_TEST_CASE("neighbour candidates restore motion boundaries", "[pyramid][motion]", float,
+                   double) {
+  using S = TestType;
+  // A textured square moves by (4, 2) px over a background moving by (-1, 0.5) px.
+  const Eigen::Index rows = 160, cols = 200, top = 50, left = 60, side = 70;
+  const Texture background(41), square(42);
+  const Eigen::Vector2d t_square(4, 2), t_background(-1, 0.5);
+  auto inside = [&](double x, double y) {
+    return x >= double(left) && x < double(left + side) && y >= double(top) &&
+           y < double(top + side);
+  };
+  Image<std::uint8_t> I0(rows, cols), I1(rows, cols);
+  for (Eigen::Index y = 0; y < rows; ++y)
+    for (Eigen::Index x = 0; x < cols; ++x) {
+      const double px = double(x), py = double(y);
+      I0(y, x) = to_pixel<std::uint8_t>(inside(px, py) ? square(px, py) : background(px, py));
+      const double sx = px - t_square.x(), sy = py - t_square.y();
+      I1(y, x) = to_pixel<std::uint8_t>(
+          inside(sx, sy) ? square(sx, sy)
+                         : background(px - t_background.x(), py - t_background.y()));
+    }
+  // Pixels within 12 px of the square's edge, away from the image border and from the strips
+  // that the square covers or uncovers (whose flow no frame pair can tell).
+  auto near_edge = [&](Eigen::Index y, Eigen::Index x) {
+    const double px = double(x), py = double(y);
+    const bool in0 = inside(px, py),
+               occluded = !in0 && inside(px - t_square.x() + t_background.x(),
+                                         py - t_square.y() + t_background.y());
+    const double d = std::min({std::abs(px - double(left)), std::abs(px - double(left + side)),
+                               std::abs(py - double(top)), std::abs(py - double(top + side))});
+    return d <= 12 && !occluded && x >= 15 && y >= 15 && x < cols - 15 && y < rows - 15;
+  };
+  auto edge_error = [&](bool candidates) {
+    lkflow::PyramidParams params;
+    params.neighbor_candidates = candidates;
+    const auto flow = lkflow::pyramidal_flow<S>(I0, I1, params);
+    double sum = 0;
+    Eigen::Index n = 0;
+    for (Eigen::Index y = 0; y < rows; ++y)
+      for (Eigen::Index x = 0; x < cols; ++x) {
+        if (!near_edge(y, x)) continue;
+        const Eigen::Vector2d t = inside(double(x), double(y)) ? t_square : t_background;
+        sum += std::hypot(double(flow.u(y, x)) - t.x(), double(flow.v(y, x)) - t.y());
+        ++n;
+      }
+    return sum / double(n);
+  };
+  const double with = edge_error(true), without = edge_error(false);
+  INFO("mean endpoint error near the edges: " << with << " px with candidates, " << without
+                                              << " px without");
+  CHECK(with <= 0.5 * without);
+  CHECK(with <= 0.3);
 }

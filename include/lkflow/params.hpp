@@ -21,16 +21,21 @@ struct DenseParams {
 /// Parameters of pyramidal coarse-to-fine Lucas-Kanade with warping (pyramidal_flow). The
 /// defaults were tuned on the Middlebury sequences (README, "Pyramidal flow").
 struct PyramidParams {
-  int radius = 4;  //!< window radius r >= 1 at every level: (2r+1) x (2r+1) windows
+  int radius = 6;  //!< window radius r >= 1 at every level: (2r+1) x (2r+1) windows
   /// Pyramid levels, >= 0, the input's own level included. 0 = as many as fit: every level
   /// coarser than the input keeps a short side of at least 16 px. 1 = single scale.
   int levels = 0;
-  int iterations = 3;  //!< warps per level, >= 1
+  int iterations = 1;  //!< warps per level, >= 1
   /// As DenseParams::min_eigenvalue, in (intensity/px)^2, >= 0; a rejected window keeps the flow
   /// propagated from the coarser level (or the initial flow) instead of a new estimate. Lower
   /// than dense_flow's default: blurred coarse levels have weaker gradients.
   double min_eigenvalue = 1e-6;
   bool median = true;  //!< 3x3 median of u and v after every iteration (removes outliers)
+  /// After each level's last iteration, every pixel compares its flow with its neighbours' flows
+  /// r + ceil(r/2) px to the right, left, below and above (where they differ from its own by more
+  /// than 0.25 px of the level), by the squared difference of I0 and the warped I1 over its 5x5
+  /// neighbourhood, and keeps the best: this restores motion boundaries that windows blur.
+  bool neighbor_candidates = true;
   int threads = 1;  //!< worker threads, >= 0; 0 = all hardware threads. Output never depends on it.
 };
 

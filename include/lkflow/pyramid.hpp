@@ -51,6 +51,7 @@
 
 #include "detail/check_args.hpp"
 #include "detail/config.hpp"
+#include "detail/flow_candidates.hpp"
 #include "detail/median3x3.hpp"
 #include "detail/pixel_arithmetic.hpp"
 #include "detail/pyramid_args.hpp"
@@ -185,6 +186,11 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
     for (int i = 0; i < params.iterations; ++i) {
       warp_iteration<Acc>(level.I0, level.I1, level.gx, level.gy, level.inverse, radius, threads, u,
                           v, level.xt, level.yt);
+      // Neighbour candidates after the level's last update, before its median, which then
+      // smooths the choices without blurring the boundaries they restored.
+      if (params.neighbor_candidates && i + 1 == params.iterations)
+        select_flow_candidates(level.I0, level.I1, candidate_step(radius), threads, u, v, level.xt,
+                               level.yt);
       if (params.median) {
         median3x3(u, threads, level.xt);
         u.swap(level.xt);

@@ -8,3 +8,14 @@
 #else
 #define LKFLOW_RESTRICT
 #endif
+
+// Keeps a row kernel out of line. `restrict` is honoured on a function's own parameters; once
+// the function is inlined into a caller that holds plain pointers (a lambda's captures, say),
+// GCC may no longer prove the rows disjoint and leaves the loop scalar.
+#if defined(__GNUC__) || defined(__clang__)
+#define LKFLOW_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define LKFLOW_NOINLINE __declspec(noinline)
+#else
+#define LKFLOW_NOINLINE
+#endif

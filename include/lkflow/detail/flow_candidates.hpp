@@ -1,0 +1,212 @@
+// Neighbour flow candidates, the propagation step of PatchMatch (Barnes et al. 2009) and DIS
+// (Kroeger et al. 2016, sec. 2.1) applied to dense Lucas-Kanade: every pixel compares its flow
+// with the flows of the pixels `step` px to its right, left, below and above, and keeps the one
+// whose warp fits its neighbourhood best, i.e. has the smallest
+//   C(x, y) = sum over the (2c+1)x(2c+1) neighbourhood of (I0(x', y') - I1(x' + u', y' + v'))^2,
+// (u', v') being the candidate flow field (the neighbour's field, shifted by the step).
+//
+// Why: a Lucas-Kanade window that straddles a motion boundary mixes both motions, so windowed
+// flow blurs boundaries by the window's size, and a coarse level blurs them over 2^k times as
+// many input pixels, beyond what finer levels can undo. A pixel near a boundary has a neighbour
+// on its own side whose window does not straddle it; that neighbour's flow fits the pixel's own
+// small neighbourhood better, and this step hands it over.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "../image.hpp"
+#include "box_sums.hpp"
+#include "config.hpp"
+#include "parallel.hpp"
+#include "pyramid_kernel.hpp"
+#include "warp.hpp"
+
+namespace lkflow::detail {
+
+/// The candidates: the pixel's own flow, then its neighbours' `step` px right, left, below, above.
+inline constexpr int kFlowCandidates = 5;
+
+/// Half-width c of the neighbourhood over which candidates are compared: 5x5 pixels.
+inline constexpr Eigen::Index kCandidateCostRadius = 2;
+
+/// How far away the neighbours whose flows are candidates are: one and a half window radii,
+/// r + ceil(r/2), so that a neighbour's own window reaches at most half-way into the pixel's
+/// (measured on the Middlebury pairs: r+1 and 2r were both worse).
+inline Eigen::Index candidate_step(Eigen::Index radius) { return radius + (radius + 1) / 2; }
+
+/// A neighbour's flow is a candidate only where it differs from the pixel's own flow by more than
+/// this, in pixels of the level, along x or y. The step is there to undo the blur of motion
+/// boundaries, where flows differ by pixels; among nearly equal flows the pixel's own Lucas-Kanade
+/// solution is the better estimate (a smooth affine motion, whose flow changes by less than this
+/// between neighbours, is otherwise turned into a patchwork with errors of ~0.05 px).
+inline constexpr double kMinCandidateChange = 0.25;
+
+/// out[x] = row[x + shift], the index clamped into [0, cols).
+template <class W>
+void shifted_row(const W* LKFLOW_RESTRICT row, Eigen::Index cols, Eigen::Index shift,
+                 W* LKFLOW_RESTRICT out) {
+  using Index = Eigen::Index;
+  const Index begin = std::clamp<Index>(-shift, 0, cols);      // first x with x + shift >= 0
+  const Index end = std::clamp<Index>(cols - shift, 0, cols);  // first x with x + shift >= cols
+  std::fill(out, out + begin, row[0]);
+  if (end > begin) std::copy(row + begin + shift, row + end + shift, out + begin);
+  std::fill(out + std::max(begin, end), out + cols, row[cols - 1]);
+}
+
+/// The flow rows of candidate k (0 = own, 1 right, 2 left, 3 below, 4 above) for image row y:
+/// pointers into the field for the own and vertical candidates, shifted copies in `su`, `sv`
+/// for the horizontal ones.
+template <class W>
+void candidate_rows(const Image<W>& u, const Image<W>& v, Eigen::Index y, Eigen::Index step, int k,
+                    W* su, W* sv, const W*& cu, const W*& cv) {
+  using Index = Eigen::Index;
+  const Index rows = u.rows(), cols = u.cols();
+  if (k == 1 || k == 2) {
+    const Index shift = k == 1 ? step : -step;
+    shifted_row(u.data() + y * cols, cols, shift, su);
+    shifted_row(v.data() + y * cols, cols, shift, sv);
+    cu = su;
+    cv = sv;
+    return;
+  }
+  Index source = y;
+  if (k == 3) source = std::min(y + step, rows - 1);
+  if (k == 4) source = std::max<Index>(y - step, 0);
+  cu = u.data() + source * cols;
+  cv = v.data() + source * cols;
+}
+
+/// out[x] = (I0(x, y) - I1(x + u[x], y + v[x]))^2 for row y, I1 sampled as in the warp iteration
+/// (bilinear, positions clamped into the image). `xs`, `ys`, `Offset`, `PairLoads`: as in
+/// warped_row.
+template <class Offset, bool PairLoads, class W>
+void squared_residual_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index y,
+                          const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v,
+                          W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT out) {
+  const Eigen::Index cols = I0.cols();
+  warped_row<Offset, PairLoads>(I1.data(), I1.rows(), cols, y, u, v, xs, ys);
+  const W* LKFLOW_RESTRICT i0 = I0.data() + y * cols;
+  for (Eigen::Index x = 0; x < cols; ++x) {
+    const W difference = i0[x] - xs[x];
+    out[x] = difference * difference;
+  }
+}
+
+/// BoxSums row generator: channel k of row y is squared_residual_row for candidate k.
+template <class Offset, bool PairLoads, class W>
+class CandidateResiduals {
+ public:
+  CandidateResiduals(const Image<W>& I0, const Image<W>& I1, const Image<W>& u, const Image<W>& v,
+                     Eigen::Index step)
+      : I0_(I0), I1_(I1), u_(u), v_(v), step_(step), scratch_(4 * std::size_t(I0.cols())) {}
+
+  void operator()(Eigen::Index y, W* const* rows) {
+    const Eigen::Index cols = I0_.cols();
+    W* xs = scratch_.data();
+    W* ys = xs + cols;
+    W* su = ys + cols;
+    W* sv = su + cols;
+    for (int k = 0; k < kFlowCandidates; ++k) {
+      const W* cu;
+      const W* cv;
+      candidate_rows(u_, v_, y, step_, k, su, sv, cu, cv);
+      squared_residual_row<Offset, PairLoads>(I0_, I1_, y, cu, cv, xs, ys, rows[k]);
+    }
+  }
+
+ private:
+  const Image<W>& I0_;
+  const Image<W>& I1_;
+  const Image<W>& u_;
+  const Image<W>& v_;
+  Eigen::Index step_;
+  std::vector<W> scratch_;  // sample positions and shifted candidate rows
+};
+
+/// Where cost[x] < best[x] and the candidate flow (cu, cv)[x] differs from the pixel's own flow
+/// (ou, ov)[x] by more than `min_change`: best[x] = cost[x], (bu, bv)[x] = (cu, cv)[x]. Both sides
+/// of each select are plain loads, so GCC vectorises it with blends, out of line (see
+/// LKFLOW_NOINLINE).
+template <class W>
+LKFLOW_NOINLINE void keep_better(const W* LKFLOW_RESTRICT cost, const W* LKFLOW_RESTRICT cu,
+                                 const W* LKFLOW_RESTRICT cv, const W* LKFLOW_RESTRICT ou,
+                                 const W* LKFLOW_RESTRICT ov, W min_change, Eigen::Index cols,
+                                 W* LKFLOW_RESTRICT best, W* LKFLOW_RESTRICT bu,
+                                 W* LKFLOW_RESTRICT bv) {
+  for (Eigen::Index x = 0; x < cols; ++x) {
+    const W change = std::max(std::abs(cu[x] - ou[x]), std::abs(cv[x] - ov[x]));
+    const bool better = (cost[x] < best[x]) & (change > min_change);
+    best[x] = better ? cost[x] : best[x];
+    bu[x] = better ? cu[x] : bu[x];
+    bv[x] = better ? cv[x] : bv[x];
+  }
+}
+
+/// select_flow_candidates with a given residual generator (its pixel offset type).
+template <class Residuals, class W>
+void select_flow_candidates_with(const Image<W>& I0, const Image<W>& I1, Eigen::Index step,
+                                 int threads, const Image<W>& u, const Image<W>& v, Image<W>& new_u,
+                                 Image<W>& new_v) {
+  using Index = Eigen::Index;
+  const Index rows = I0.rows(), cols = I0.cols();
+  const Index rows_per_band = pyramid_band_rows(kCandidateCostRadius);
+  const Index bands = (rows + rows_per_band - 1) / rows_per_band;
+  BandCounter counter(bands);
+  run_workers(worker_count(threads, bands), [&](int) {
+    BoxSums<W, kFlowCandidates> box(cols, rows, kCandidateCostRadius);
+    Residuals residuals(I0, I1, u, v, step);
+    std::vector<W> scratch(3 * std::size_t(cols));
+    auto choose = [&](Index y, const W* const* cost) {
+      W* best = scratch.data();
+      W* su = best + cols;
+      W* sv = su + cols;
+      W* out_u = new_u.data() + y * cols;
+      W* out_v = new_v.data() + y * cols;
+      std::copy(cost[0], cost[0] + cols, best);
+      std::copy(u.data() + y * cols, u.data() + (y + 1) * cols, out_u);
+      std::copy(v.data() + y * cols, v.data() + (y + 1) * cols, out_v);
+      for (int k = 1; k < kFlowCandidates; ++k) {
+        const W* cu;
+        const W* cv;
+        candidate_rows(u, v, y, step, k, su, sv, cu, cv);
+        keep_better(cost[k], cu, cv, u.data() + y * cols, v.data() + y * cols,
+                    W(kMinCandidateChange), cols, best, out_u, out_v);
+      }
+    };
+    for (Index band; (band = counter.next()) >= 0;) {
+      const Index y0 = band * rows_per_band, y1 = std::min(y0 + rows_per_band, rows);
+      box.run(y0, y1, residuals, choose);
+    }
+  });
+}
+
+/// Replaces (u, v) at every pixel by the candidate flow of smallest cost C (the first of equal
+/// costs, the pixel's own flow first). `new_u`, `new_v`: level-sized scratch, swapped with u
+/// and v, so that every pixel chooses among the flows as they were before this step.
+template <class W>
+void select_flow_candidates(const Image<W>& I0, const Image<W>& I1, Eigen::Index step, int threads,
+                            Image<W>& u, Image<W>& v, Image<W>& new_u, Image<W>& new_v) {
+  using Index = Eigen::Index;
+  const Index rows = I0.rows(), cols = I0.cols();
+  new_u.resize(rows, cols);
+  new_v.resize(rows, cols);
+  // Offsets and pair loads as in warp_iteration.
+  if (rows * cols > Index(std::numeric_limits<std::int32_t>::max()))
+    select_flow_candidates_with<CandidateResiduals<Index, false, W>>(I0, I1, step, threads, u, v,
+                                                                     new_u, new_v);
+  else if (cols > 1)
+    select_flow_candidates_with<CandidateResiduals<std::int32_t, true, W>>(I0, I1, step, threads, u,
+                                                                           v, new_u, new_v);
+  else
+    select_flow_candidates_with<CandidateResiduals<std::int32_t, false, W>>(I0, I1, step, threads,
+                                                                            u, v, new_u, new_v);
+  u.swap(new_u);
+  v.swap(new_v);
+}
+
+}  // namespace lkflow::detail
