@@ -22,8 +22,9 @@ struct DenseParams {
 /// defaults were tuned on the Middlebury sequences (README, "Pyramidal flow").
 struct PyramidParams {
   int radius = 6;  //!< window radius r >= 1 at every level: (2r+1) x (2r+1) windows
-  /// Pyramid levels, >= 0, the input's own level included. 0 = as many as fit: every level
-  /// coarser than the input keeps a short side of at least 16 px. 1 = single scale.
+  /// Pyramid levels, >= 0, the input's own level included. 0 = as many as fit (every level
+  /// coarser than the input keeps a short side of at least 16 px), of which coarse levels where
+  /// fewer than half the windows pass min_eigenvalue are passed over. 1 = single scale.
   int levels = 0;
   int iterations = 1;  //!< warps per level, >= 1
   /// As DenseParams::min_eigenvalue, in (intensity/px)^2, >= 0; a rejected window keeps the flow
