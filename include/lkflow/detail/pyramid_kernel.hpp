@@ -18,6 +18,7 @@
 #include "box_sums.hpp"
 #include "config.hpp"
 #include "parallel.hpp"
+#include "vector_sqrt.hpp"
 #include "warp.hpp"
 
 namespace lkflow::detail {
@@ -40,32 +41,32 @@ struct InverseTensor {
 /// One row of InverseTensor and confidence from the window sums Sxx, Syy, Sxy. `inv_rows` and
 /// `inv_cols[x]` are 1 / the window's rows and columns inside the image; `root`: scratch of
 /// `cols` values. lambda_min = (Sxx + Syy)/2n - sqrt(((Sxx - Syy)/2)^2 + Sxy^2)/n (clamped at 0),
-/// as in dense_flow; computed in double, whatever the sums' type.
+/// as in dense_flow; computed in W, the flow's type: in float, lambda_min's cancellation error
+/// (~6e-8 lambda_max) and det's relative error (~6e-8 times the condition number) stay far below
+/// the acceptance threshold and the flow's accuracy.
 template <class Acc, class W, class S>
 void invert_tensor_row(const Acc* LKFLOW_RESTRICT sxx, const Acc* LKFLOW_RESTRICT syy,
-                       const Acc* LKFLOW_RESTRICT sxy, Eigen::Index cols, double inv_rows,
-                       const double* LKFLOW_RESTRICT inv_cols, double min_eigenvalue,
-                       double* LKFLOW_RESTRICT root, W* LKFLOW_RESTRICT a, W* LKFLOW_RESTRICT b,
-                       W* LKFLOW_RESTRICT c, S* LKFLOW_RESTRICT confidence) {
+                       const Acc* LKFLOW_RESTRICT sxy, Eigen::Index cols, W inv_rows,
+                       const W* LKFLOW_RESTRICT inv_cols, W min_eigenvalue, W* LKFLOW_RESTRICT root,
+                       W* LKFLOW_RESTRICT a, W* LKFLOW_RESTRICT b, W* LKFLOW_RESTRICT c,
+                       S* LKFLOW_RESTRICT confidence) {
   for (Eigen::Index x = 0; x < cols; ++x) {
-    const double half_diff = 0.5 * (double(sxx[x]) - double(syy[x]));
-    root[x] = half_diff * half_diff + double(sxy[x]) * double(sxy[x]);
+    const W half_diff = W(0.5) * (W(sxx[x]) - W(syy[x]));
+    root[x] = half_diff * half_diff + W(sxy[x]) * W(sxy[x]);
   }
-  // Eigen's packet sqrt vectorises where std::sqrt cannot (it must keep errno semantics).
-  Eigen::Map<Eigen::ArrayXd> root_map(root, cols);
-  root_map = root_map.sqrt();
+  sqrt_in_place(root, cols);  // vectorised and correctly rounded (vector_sqrt.hpp)
   // Selects between values computed unconditionally, and a division that cannot trap, so that
   // GCC if-converts and vectorises the loop under -ftrapping-math.
   for (Eigen::Index x = 0; x < cols; ++x) {
-    const double xx = double(sxx[x]), yy = double(syy[x]), xy = double(sxy[x]);
-    const double mean = 0.5 * (xx + yy) - root[x];
-    const double lambda_min = (mean > 0 ? mean : 0.0) * inv_rows * inv_cols[x];
-    const double det = xx * yy - xy * xy;
-    const bool accept = (int(det > 0) & int(lambda_min >= min_eigenvalue)) != 0;
-    const double inv_det = (accept ? 1.0 : 0.0) / (accept ? det : 1.0);
-    a[x] = static_cast<W>(yy * inv_det);
-    b[x] = static_cast<W>(-xy * inv_det);
-    c[x] = static_cast<W>(xx * inv_det);
+    const W xx = W(sxx[x]), yy = W(syy[x]), xy = W(sxy[x]);
+    const W mean = W(0.5) * (xx + yy) - root[x];
+    const W lambda_min = (mean > W(0) ? mean : W(0)) * inv_rows * inv_cols[x];
+    const W det = xx * yy - xy * xy;
+    const bool accept = (int(det > W(0)) & int(lambda_min >= min_eigenvalue)) != 0;
+    const W inv_det = (accept ? W(1) : W(0)) / (accept ? det : W(1));
+    a[x] = yy * inv_det;
+    b[x] = -xy * inv_det;
+    c[x] = xx * inv_det;
     confidence[x] = static_cast<S>(lambda_min);
   }
 }
@@ -160,21 +161,21 @@ void structure_tensor(const Image<W>& gx, const Image<W>& gy, Eigen::Index radiu
   auto clipped = [radius](Index i, Index n) {  // window pixels inside [0, n) around i
     return std::min(i + radius, n - 1) - std::max<Index>(i - radius, 0) + 1;
   };
-  std::vector<double> inv_cols(static_cast<std::size_t>(cols));
-  for (Index x = 0; x < cols; ++x) inv_cols[std::size_t(x)] = 1.0 / double(clipped(x, cols));
+  std::vector<W> inv_cols(static_cast<std::size_t>(cols));
+  for (Index x = 0; x < cols; ++x) inv_cols[std::size_t(x)] = W(1) / W(clipped(x, cols));
 
   const Index rows_per_band = pyramid_band_rows(radius);
   const Index bands = (rows + rows_per_band - 1) / rows_per_band;
   BandCounter counter(bands);
   run_workers(worker_count(threads, bands), [&](int) {
     BoxSums<Acc, 3> box(cols, rows, radius);
-    std::vector<double> root(static_cast<std::size_t>(cols));
+    std::vector<W> root(static_cast<std::size_t>(cols));
 
     const TensorProducts<Acc, W> products{gx.data(), gy.data(), cols};
     auto solve = [&](Index y, const Acc* const* sums) {
       const Index offset = y * cols;
-      invert_tensor_row(sums[0], sums[1], sums[2], cols, 1.0 / double(clipped(y, rows)),
-                        inv_cols.data(), min_eigenvalue, root.data(), inv.a.data() + offset,
+      invert_tensor_row(sums[0], sums[1], sums[2], cols, W(1) / W(clipped(y, rows)),
+                        inv_cols.data(), W(min_eigenvalue), root.data(), inv.a.data() + offset,
                         inv.b.data() + offset, inv.c.data() + offset, confidence.data() + offset);
     };
     for (Index band; (band = counter.next()) >= 0;) {
