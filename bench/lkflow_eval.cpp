@@ -77,9 +77,9 @@ void print_text(const std::vector<Result>& results, const Result& mean, const Op
   const lkflow::PyramidParams& p = o.params;
   std::printf(
       "pyramidal_flow: radius %d, levels %d%s, iterations %d, min_eigenvalue %g, median %s, "
-      "threads %d; time = min of %d runs\n",
+      "neighbour candidates %s, threads %d; time = min of %d runs\n",
       p.radius, p.levels, p.levels == 0 ? " (as many as fit)" : "", p.iterations, p.min_eigenvalue,
-      p.median ? "on" : "off", p.threads, o.repeat);
+      p.median ? "on" : "off", p.neighbor_candidates ? "on" : "off", p.threads, o.repeat);
   std::printf("%-14s %9s %8s %8s %8s %10s\n", "sequence", "size", "EPE px", "AE deg", ">3px %",
               "time ms");
   for (const Result& r : results) {
@@ -104,9 +104,10 @@ void print_json(const std::vector<Result>& results, const Result& mean, const Op
   };
   std::printf(
       "{\"params\": {\"radius\": %d, \"levels\": %d, \"iterations\": %d, "
-      "\"min_eigenvalue\": %g, \"median\": %s, \"threads\": %d, \"repeat\": %d},\n",
-      p.radius, p.levels, p.iterations, p.min_eigenvalue, p.median ? "true" : "false", p.threads,
-      o.repeat);
+      "\"min_eigenvalue\": %g, \"median\": %s, \"neighbor_candidates\": %s, \"threads\": %d, "
+      "\"repeat\": %d},\n",
+      p.radius, p.levels, p.iterations, p.min_eigenvalue, p.median ? "true" : "false",
+      p.neighbor_candidates ? "true" : "false", p.threads, o.repeat);
   std::printf(" \"sequences\": [");
   for (std::size_t i = 0; i < results.size(); ++i)
     std::printf("%s\n  %s", i == 0 ? "" : ",", entry(results[i]).c_str());
@@ -133,6 +134,8 @@ int main(int argc, char** argv) {
   app.add_option("--min-eigenvalue", o.params.min_eigenvalue, "window acceptance threshold")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--median,!--no-median", o.params.median, "3x3 median of the flow per iteration");
+  app.add_flag("--candidates,!--no-candidates", o.params.neighbor_candidates,
+               "neighbour flow candidates after each level (PyramidParams::neighbor_candidates)");
   app.add_flag("--single-scale", o.single_scale, "one level (levels = 1)");
   app.add_option("--threads", o.params.threads, "worker threads, 0 = all (default: 1)")
       ->check(CLI::Range(0, 4096));
