@@ -81,41 +81,141 @@ void candidate_rows(const Image<W>& u, const Image<W>& v, Eigen::Index y, Eigen:
   cv = v.data() + source * cols;
 }
 
-/// out[x] = (I0(x, y) - I1(x + u[x], y + v[x]))^2 for row y, I1 sampled as in the warp iteration
-/// (bilinear, positions clamped into the image). `xs`, `ys`, `Offset`, `PairLoads`: as in
-/// warped_row.
+/// out[i] = (I0(x, y) - I1(x + u[i], y + v[i]))^2, x = x_begin + i, for i in [0, count), I1
+/// sampled as in the warp iteration (bilinear, positions clamped into the image). `xs`, `ys`,
+/// `Offset`, `PairLoads`: as in warped_row.
 template <class Offset, bool PairLoads, class W>
 void squared_residual_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index y,
-                          const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v,
-                          W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT out) {
+                          Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
+                          const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys,
+                          W* LKFLOW_RESTRICT out) {
   const Eigen::Index cols = I0.cols();
-  warped_row<Offset, PairLoads>(I1.data(), I1.rows(), cols, y, u, v, xs, ys);
-  const W* LKFLOW_RESTRICT i0 = I0.data() + y * cols;
-  for (Eigen::Index x = 0; x < cols; ++x) {
-    const W difference = i0[x] - xs[x];
-    out[x] = difference * difference;
+  warped_row<Offset, PairLoads>(I1.data(), I1.rows(), cols, y, x_begin, count, u, v, xs, ys);
+  const W* LKFLOW_RESTRICT i0 = I0.data() + y * cols + x_begin;
+  for (Eigen::Index i = 0; i < count; ++i) {
+    const W difference = i0[i] - xs[i];
+    out[i] = difference * difference;
   }
 }
 
-/// BoxSums row generator: channel k of row y is squared_residual_row for candidate k.
+/// Columns per segment of the eligibility flags: candidate costs are computed only in the
+/// segments of a row where some pixel nearby has an eligible candidate.
+inline constexpr Eigen::Index kCandidateSegment = 64;
+
+inline Eigen::Index candidate_segments(Eigen::Index cols) {
+  return (cols + kCandidateSegment - 1) / kCandidateSegment;
+}
+
+/// marks[x] |= bit where the candidate flow (cu, cv)[x] differs from the own flow (ou, ov)[x] by
+/// more than min_change along x or y: the eligibility rule of keep_better, to the same rounding.
+template <class W>
+LKFLOW_NOINLINE void mark_eligible(const W* LKFLOW_RESTRICT cu, const W* LKFLOW_RESTRICT cv,
+                                   const W* LKFLOW_RESTRICT ou, const W* LKFLOW_RESTRICT ov,
+                                   Eigen::Index cols, W min_change, std::uint8_t bit,
+                                   std::uint8_t* LKFLOW_RESTRICT marks) {
+  for (Eigen::Index x = 0; x < cols; ++x) {
+    const W change = std::max(std::abs(cu[x] - ou[x]), std::abs(cv[x] - ov[x]));
+    marks[x] = std::uint8_t(marks[x] | (change > min_change ? bit : 0));
+  }
+}
+
+/// flags[y * segments + s], bit k for candidate k = 1..4 and bit 0 for any: candidate k is
+/// eligible at some pixel of row y within kCandidateCostRadius columns of segment s. A cost row
+/// is needed only where such a pixel lies within kCandidateCostRadius rows: the 5x5 sums of all
+/// other pixels are never compared (their candidates are not eligible), so skipping the rest
+/// changes no choice. Smooth flow has few eligible pixels, and most of the work goes.
+template <class W>
+void candidate_flags(const Image<W>& u, const Image<W>& v, Eigen::Index step, int threads,
+                     std::vector<std::uint8_t>& flags) {
+  using Index = Eigen::Index;
+  const Index rows = u.rows(), cols = u.cols(), segments = candidate_segments(cols);
+  flags.assign(static_cast<std::size_t>(rows * segments), 0);
+  const Index rows_per_band = 32;
+  const Index bands = (rows + rows_per_band - 1) / rows_per_band;
+  BandCounter counter(bands);
+  run_workers(worker_count(threads, bands), [&](int) {
+    std::vector<W> shifted(2 * std::size_t(cols));
+    std::vector<std::uint8_t> marks(static_cast<std::size_t>(cols));
+    for (Index band; (band = counter.next()) >= 0;) {
+      const Index y1 = std::min((band + 1) * rows_per_band, rows);
+      for (Index y = band * rows_per_band; y < y1; ++y) {
+        std::fill(marks.begin(), marks.end(), std::uint8_t(0));
+        for (int k = 1; k < kFlowCandidates; ++k) {
+          const W* cu;
+          const W* cv;
+          candidate_rows(u, v, y, step, k, shifted.data(), shifted.data() + cols, cu, cv);
+          mark_eligible(cu, cv, u.data() + y * cols, v.data() + y * cols, cols,
+                        W(kMinCandidateChange), std::uint8_t(1 << k), marks.data());
+        }
+        std::uint8_t* row_flags = flags.data() + y * segments;
+        for (Index s = 0; s < segments; ++s) {
+          const Index x0 = std::max<Index>(s * kCandidateSegment - kCandidateCostRadius, 0);
+          const Index x1 = std::min((s + 1) * kCandidateSegment + kCandidateCostRadius, cols);
+          std::uint8_t any = 0;
+          for (Index x = x0; x < x1; ++x) any = std::uint8_t(any | marks[std::size_t(x)]);
+          row_flags[s] = std::uint8_t(any | (any != 0 ? 1 : 0));
+        }
+      }
+    }
+  });
+}
+
+/// BoxSums row generator: channel k of row y is squared_residual_row for candidate k, in the
+/// segments where candidate_flags says a pixel within kCandidateCostRadius rows needs it, and 0
+/// elsewhere (never compared).
 template <class Offset, bool PairLoads, class W>
 class CandidateResiduals {
  public:
   CandidateResiduals(const Image<W>& I0, const Image<W>& I1, const Image<W>& u, const Image<W>& v,
-                     Eigen::Index step)
-      : I0_(I0), I1_(I1), u_(u), v_(v), step_(step), scratch_(4 * std::size_t(I0.cols())) {}
+                     Eigen::Index step, const std::vector<std::uint8_t>& flags)
+      : I0_(I0),
+        I1_(I1),
+        u_(u),
+        v_(v),
+        step_(step),
+        flags_(flags),
+        scratch_(4 * std::size_t(I0.cols())),
+        needed_(static_cast<std::size_t>(candidate_segments(I0.cols()))) {}
 
   void operator()(Eigen::Index y, W* const* rows) {
-    const Eigen::Index cols = I0_.cols();
+    using Index = Eigen::Index;
+    const Index height = I0_.rows(), cols = I0_.cols(), segments = candidate_segments(cols);
+    std::fill(needed_.begin(), needed_.end(), std::uint8_t(0));
+    std::uint8_t all = 0;
+    for (Index j = std::max<Index>(y - kCandidateCostRadius, 0);
+         j <= std::min(y + kCandidateCostRadius, height - 1); ++j)
+      for (Index s = 0; s < segments; ++s) {
+        needed_[std::size_t(s)] =
+            std::uint8_t(needed_[std::size_t(s)] | flags_[std::size_t(j * segments + s)]);
+        all = std::uint8_t(all | needed_[std::size_t(s)]);
+      }
     W* xs = scratch_.data();
     W* ys = xs + cols;
     W* su = ys + cols;
     W* sv = su + cols;
     for (int k = 0; k < kFlowCandidates; ++k) {
+      const auto bit = std::uint8_t(1 << k);  // bit 0: any candidate, so the own cost is needed
+      W* out = rows[k];
+      if ((all & bit) == 0) {
+        std::fill(out, out + cols, W(0));
+        continue;
+      }
       const W* cu;
       const W* cv;
       candidate_rows(u_, v_, y, step_, k, su, sv, cu, cv);
-      squared_residual_row<Offset, PairLoads>(I0_, I1_, y, cu, cv, xs, ys, rows[k]);
+      for (Index s = 0; s < segments;) {
+        const Index x0 = s * kCandidateSegment;
+        Index end = s;
+        const bool need = (needed_[std::size_t(s)] & bit) != 0;
+        while (end < segments && ((needed_[std::size_t(end)] & bit) != 0) == need) ++end;
+        const Index x1 = std::min(end * kCandidateSegment, cols);
+        if (need)
+          squared_residual_row<Offset, PairLoads>(I0_, I1_, y, x0, x1 - x0, cu + x0, cv + x0, xs,
+                                                  ys, out + x0);
+        else
+          std::fill(out + x0, out + x1, W(0));
+        s = end;
+      }
     }
   }
 
@@ -125,7 +225,9 @@ class CandidateResiduals {
   const Image<W>& u_;
   const Image<W>& v_;
   Eigen::Index step_;
-  std::vector<W> scratch_;  // sample positions and shifted candidate rows
+  const std::vector<std::uint8_t>& flags_;
+  std::vector<W> scratch_;            // sample positions and shifted candidate rows
+  std::vector<std::uint8_t> needed_;  // per segment: the flags of the rows around y, or-ed
 };
 
 /// Where cost[x] < best[x] and the candidate flow (cu, cv)[x] differs from the pixel's own flow
@@ -154,12 +256,14 @@ void select_flow_candidates_with(const Image<W>& I0, const Image<W>& I1, Eigen::
                                  Image<W>& new_v) {
   using Index = Eigen::Index;
   const Index rows = I0.rows(), cols = I0.cols();
+  std::vector<std::uint8_t> flags;
+  candidate_flags(u, v, step, threads, flags);
   const Index rows_per_band = pyramid_band_rows(kCandidateCostRadius);
   const Index bands = (rows + rows_per_band - 1) / rows_per_band;
   BandCounter counter(bands);
   run_workers(worker_count(threads, bands), [&](int) {
     BoxSums<W, kFlowCandidates> box(cols, rows, kCandidateCostRadius);
-    Residuals residuals(I0, I1, u, v, step);
+    Residuals residuals(I0, I1, u, v, step, flags);
     std::vector<W> scratch(3 * std::size_t(cols));
     auto choose = [&](Index y, const W* const* cost) {
       W* best = scratch.data();

@@ -52,10 +52,11 @@ inline constexpr bool kLittleEndian = true;
 inline constexpr bool kLittleEndian = false;
 #endif
 
-/// Samples I1 bilinearly at (x + u[x], y + v[x]) for every x of row y of an image of rows x cols
-/// pixels `i1`, the position clamped into the image (bilinear interpolation of the image extended
-/// by replicated edge pixels). On return xs[x] is the sample and ys[x] is 1 where the position
-/// was inside I1, 0 where it was clamped (`xs`, `ys`: scratch of the row's width). The flow must
+/// Samples I1 bilinearly at (x + u[i], y + v[i]), x = x_begin + i, for i in [0, count) (columns
+/// x_begin .. x_begin + count - 1 of row y) of an image of rows x cols pixels `i1`, the position
+/// clamped into the image (bilinear interpolation of the image extended by replicated edge
+/// pixels). On return xs[i] is the sample and ys[i] is 1 where the position was inside I1, 0
+/// where it was clamped (`xs`, `ys`: scratch of `count` values). The flow must
 /// be finite (see update_flow_row). `Offset` indexes pixels: 32 bits (so that gathers vectorise)
 /// for images below 2^31 pixels. `PairLoads` (float images at least 2 pixels wide,
 /// little-endian): read the two pixels of each row of the 2x2 cell with one 64-bit load.
@@ -63,8 +64,8 @@ inline constexpr bool kLittleEndian = false;
 /// the caller's pointers through references, and GCC then cannot prove them disjoint.
 template <class Offset, bool PairLoads, class W>
 void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
-                const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs,
-                W* LKFLOW_RESTRICT ys) {
+                Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
+                const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys) {
   using Index = Eigen::Index;
   using Row = Eigen::Array<W, 1, Eigen::Dynamic>;
   const W x_max = W(cols - 1), y_max = W(rows - 1);
@@ -72,10 +73,10 @@ void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index col
   // Sample positions clamped into the image. Eigen's packet min/max, because GCC does not
   // if-convert floating-point selects under -ftrapping-math, which would keep the loop below
   // from vectorising.
-  for (Index x = 0; x < cols; ++x) xs[x] = W(x) + u[x];  // (LinSpaced would not vectorise)
+  for (Index i = 0; i < count; ++i) xs[i] = W(x_begin + i) + u[i];  // (LinSpaced: scalar)
   {
-    const Eigen::Map<const Row> v_row(v, cols);
-    Eigen::Map<Row> x_row(xs, cols), y_row(ys, cols);
+    const Eigen::Map<const Row> v_row(v, count);
+    Eigen::Map<Row> x_row(xs, count), y_row(ys, count);
     x_row = x_row.max(W(0)).min(x_max);
     y_row = (v_row + W(y)).max(W(0)).min(y_max);
   }
@@ -90,14 +91,14 @@ void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index col
   const auto stride = static_cast<Offset>(cols);
   const W row = W(y);
   constexpr bool kPairLoads = PairLoads && std::is_same_v<W, float> && kLittleEndian;
-  for (Index x = 0; x < cols; ++x) {
+  for (Index i = 0; i < count; ++i) {
     // Inside I1 exactly when clamping changed nothing; 1 or 0 as a value (every value is
     // finite), which vectorises where a select would not.
-    const W inside = W((xs[x] == W(x) + u[x]) & (ys[x] == row + v[x]));
-    Offset x0 = static_cast<Offset>(xs[x]), y0 = static_cast<Offset>(ys[x]);
+    const W inside = W((xs[i] == W(x_begin + i) + u[i]) & (ys[i] == row + v[i]));
+    Offset x0 = static_cast<Offset>(xs[i]), y0 = static_cast<Offset>(ys[i]);
     x0 = x0 < x_base_max ? x0 : x_base_max;
     y0 = y0 < y_base_max ? y0 : y_base_max;
-    const W fx = xs[x] - W(x0), fy = ys[x] - W(y0);
+    const W fx = xs[i] - W(x0), fy = ys[i] - W(y0);
     const Offset at = y0 * stride + x0;
     W top_left, top_right, bottom_left, bottom_right;
     if constexpr (kPairLoads) {
@@ -113,8 +114,8 @@ void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index col
     }
     const W top = top_left + fx * (top_right - top_left);
     const W bottom = bottom_left + fx * (bottom_right - bottom_left);
-    xs[x] = top + fy * (bottom - top);
-    ys[x] = inside;
+    xs[i] = top + fy * (bottom - top);
+    ys[i] = inside;
   }
 }
 
@@ -130,7 +131,7 @@ void residual_products_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index 
                            W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT xt,
                            W* LKFLOW_RESTRICT yt) {
   const Eigen::Index cols = I0.cols();
-  warped_row<Offset, PairLoads>(I1.data(), I1.rows(), cols, y, u, v, xs, ys);
+  warped_row<Offset, PairLoads>(I1.data(), I1.rows(), cols, y, 0, cols, u, v, xs, ys);
   const W* LKFLOW_RESTRICT i0 = I0.data() + y * cols;
   for (Eigen::Index x = 0; x < cols; ++x) {
     const W it = ys[x] * (i0[x] - xs[x]) + gx[x] * u[x] + gy[x] * v[x];
