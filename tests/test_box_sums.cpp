@@ -95,10 +95,11 @@ TEST_CASE("BoxSums' row form computes each row once per band", "[box_sums]") {
   // A row leaves the window 2r+1 rows after it entered; the engine keeps it until then instead
   // of asking the generator for it again (generators such as warped residuals are costly).
   using Acc = std::uint32_t;
-  for (const auto& [w, h] :
-       std::vector<std::pair<Index, Index>>{{1, 1}, {9, 5}, {23, 40}, {50, 130}})
+  // Named copies, not a structured binding: C++17 lambdas (clang 14) cannot capture those.
+  for (const auto& size : std::vector<std::pair<Index, Index>>{{1, 1}, {9, 5}, {23, 40}, {50, 130}})
     for (const Index r : {1, 2, 7, 70})
       for (const Index band : {3, 32, 200}) {
+        const Index w = size.first, h = size.second;
         const Field<Acc> field(w, h, unsigned(w + 3 * h + 11 * r));
         std::vector<int> calls(std::size_t(h), 0);
         auto counted = [&](Index y, Acc* const* rows) {

@@ -487,13 +487,13 @@ TEST_CASE("select_flow_candidates keeps the neighbour flow that fits best", "[py
   std::uniform_int_distribution<int> patch(0, 3);
   // The last two cases have a constant flow but for one 12x12 block: most 64-column segments
   // have no eligible candidate and skip their costs, which must change no choice.
-  for (const auto& [rows, cols, step, sparse] : std::vector<std::array<int, 4>>{{1, 1, 2, 0},
-                                                                                {1, 9, 2, 0},
-                                                                                {7, 1, 3, 0},
-                                                                                {31, 45, 4, 0},
-                                                                                {70, 66, 9, 0},
-                                                                                {90, 300, 4, 1},
-                                                                                {60, 200, 9, 1}}) {
+  const std::vector<std::array<int, 4>> cases = {{1, 1, 2, 0},   {1, 9, 2, 0},   {7, 1, 3, 0},
+                                                 {31, 45, 4, 0}, {70, 66, 9, 0}, {90, 300, 4, 1},
+                                                 {60, 200, 9, 1}};
+  for (const auto& test_case : cases) {
+    // Named copies, not a structured binding: C++17 lambdas (clang 14) cannot capture those.
+    const int rows = test_case[0], cols = test_case[1], step = test_case[2];
+    const bool sparse = test_case[3] != 0;
     const Image<double> I0 = noise_image<double>(unsigned(rows + cols), rows, cols);
     const Image<double> I1 = noise_image<double>(unsigned(3 * rows + cols), rows, cols);
     // Piecewise constant flows (blocks of 6x6 pixels), so that neighbours often differ.
