@@ -19,21 +19,29 @@
 //      sums Sxt' = sum Ix It', Syt' = sum Iy It' come from summed-area tables like dense_flow's;
 //      where (x + u, y + v) falls outside I1 the difference I0 - I1 is taken as 0;
 //    - solves [Sxx Sxy; Sxy Syy] [u; v] = [Sxt'; Syt'] for the new flow by Cramer's rule;
+//    - after the level's last update, optionally lets every pixel take a neighbour's flow that
+//      fits its 5x5 neighbourhood better (neighbour candidates, flow_candidates.hpp: the
+//      propagation step of PatchMatch and DIS), which restores the motion boundaries that
+//      windows blur;
 //    - optionally replaces u and v by their 3x3 medians (Sun, Roth & Black 2010).
 //    A window that is rejected (det = 0 or smallest mean eigenvalue < min_eigenvalue) keeps the
-//    flow it had, the estimate propagated from the coarser level (or the initial flow).
+//    flow it had, the estimate propagated from the coarser level (or the initial flow). With
+//    levels = 0, coarse levels where fewer than half the windows pass are passed over (their flow
+//    would be that of aliasing; see has_structure).
 // 4. confidence is the finest level's: the smallest eigenvalue of the window-mean structure
 //    tensor of I0, exactly as in dense_flow.
 // Integer pixels are scaled to [0, 1] as in dense_flow; the pyramid works in S.
 //
-// With levels = 1, iterations = 1, median off and no initial flow this is dense_flow with the
-// same radius and min_eigenvalue: It' = I0 - I1 and rejected windows keep the flow 0. The results
-// agree to rounding (the pyramid forms gradients in S and sums them in floating point, dense_flow
-// sums exact integers for integer pixels): to 1e-5 px (double) and 1e-2 px (float) wherever the
-// window is well-posed, exactly 0 where dense_flow rejects the window, and confidence to rounding.
+// With levels = 1, iterations = 1, median and neighbour candidates off and no initial flow this
+// is dense_flow with the same radius and min_eigenvalue: It' = I0 - I1 and rejected windows keep
+// the flow 0. The results agree to rounding (the pyramid forms gradients in S and sums them in
+// floating point, dense_flow sums exact integers for integer pixels): to 1e-5 px (double) and
+// 1e-2 px (float) wherever the window is well-posed, exactly 0 where dense_flow rejects the
+// window, and confidence to rounding.
 //
-// Defaults (radius 4, 3 iterations, median on, min_eigenvalue 1e-6, levels until the short side
-// would drop below 16 px) were tuned on the Middlebury sequences; see README "Pyramidal flow".
+// Defaults (radius 6, 1 iteration, median and neighbour candidates on, min_eigenvalue 1e-6,
+// levels until the short side would drop below 16 px) were tuned on the Middlebury sequences;
+// see README "Pyramidal flow".
 //
 // Memory: per level, both frames, the gradients of I0, the three entries of the inverse tensor
 // and the products Ix It', Iy It' (9 images), and the flow and confidence of every level but the
