@@ -169,9 +169,7 @@ void dense_lk(const StridedImage<In>& image0, const StridedImage<In>& image1, Ei
   for (Index x = 0; x < width; ++x) inv_cols[std::size_t(x)] = T(1) / T(clipped(x, width));
 
   const Index rows_per_band = band_rows(radius);
-  const Index bands = (height + rows_per_band - 1) / rows_per_band;
-  BandCounter counter(bands);
-  run_workers(worker_count(threads, bands), [&](int) {
+  run_bands(height, rows_per_band, threads, [&](Bands& bands) {
     RowReader<In> rows0(image0), rows1(image1);
     BoxSums<Acc, 5> box(width, height, radius);
     std::vector<T> scratch(static_cast<std::size_t>(width));
@@ -183,8 +181,7 @@ void dense_lk(const StridedImage<In>& image0, const StridedImage<In>& image1, Ei
                 scratch.data(), out.u.data() + offset, out.v.data() + offset,
                 out.confidence.data() + offset);
     };
-    for (Index band; (band = counter.next()) >= 0;) {
-      const Index y0 = band * rows_per_band, y1 = std::min(y0 + rows_per_band, height);
+    for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       // Rows read for this band: its windows' rows plus one for the vertical gradient.
       const Index first = std::max<Index>(y0 - radius - 1, 0);
       const Index end = std::min(y1 + radius + 1, height);

@@ -131,14 +131,11 @@ void candidate_flags(const Image<W>& u, const Image<W>& v, Eigen::Index step, in
   const Index rows = u.rows(), cols = u.cols(), segments = candidate_segments(cols);
   flags.assign(static_cast<std::size_t>(rows * segments), 0);
   const Index rows_per_band = 32;
-  const Index bands = (rows + rows_per_band - 1) / rows_per_band;
-  BandCounter counter(bands);
-  run_workers(worker_count(threads, bands), [&](int) {
+  run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
     std::vector<W> shifted(2 * std::size_t(cols));
     std::vector<std::uint8_t> marks(static_cast<std::size_t>(cols));
-    for (Index band; (band = counter.next()) >= 0;) {
-      const Index y1 = std::min((band + 1) * rows_per_band, rows);
-      for (Index y = band * rows_per_band; y < y1; ++y) {
+    for (Eigen::Index y0, y1; bands.next(y0, y1);) {
+      for (Eigen::Index y = y0; y < y1; ++y) {
         std::fill(marks.begin(), marks.end(), std::uint8_t(0));
         for (int k = 1; k < kFlowCandidates; ++k) {
           const W* cu;
@@ -259,9 +256,7 @@ void select_flow_candidates_with(const Image<W>& I0, const Image<W>& I1, Eigen::
   std::vector<std::uint8_t> flags;
   candidate_flags(u, v, step, threads, flags);
   const Index rows_per_band = pyramid_band_rows(kCandidateCostRadius);
-  const Index bands = (rows + rows_per_band - 1) / rows_per_band;
-  BandCounter counter(bands);
-  run_workers(worker_count(threads, bands), [&](int) {
+  run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
     BoxSums<W, kFlowCandidates> box(cols, rows, kCandidateCostRadius);
     Residuals residuals(I0, I1, u, v, step, flags);
     std::vector<W> scratch(3 * std::size_t(cols));
@@ -282,8 +277,7 @@ void select_flow_candidates_with(const Image<W>& I0, const Image<W>& I1, Eigen::
                     W(kMinCandidateChange), cols, best, out_u, out_v);
       }
     };
-    for (Index band; (band = counter.next()) >= 0;) {
-      const Index y0 = band * rows_per_band, y1 = std::min(y0 + rows_per_band, rows);
+    for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       box.run(y0, y1, residuals, choose);
     }
   });

@@ -60,18 +60,15 @@ void median3x3(const Image<W>& src, int threads, Image<W>& dst) {
   const Index rows = src.rows(), cols = src.cols();
   dst.resize(rows, cols);
   constexpr Index kBandRows = 32;
-  const Index bands = (rows + kBandRows - 1) / kBandRows;
-  BandCounter counter(bands);
-  run_workers(worker_count(threads, bands), [&](int) {
+  run_bands(rows, kBandRows, threads, [&](Bands& bands) {
     // Sorted columns with one replicated column on each side.
     const auto padded = static_cast<std::size_t>(cols + 2);
     std::vector<W> low(padded), middle(padded), high(padded);
     W* lo = low.data() + 1;
     W* mid = middle.data() + 1;
     W* hi = high.data() + 1;
-    for (Index band; (band = counter.next()) >= 0;) {
-      const Index y_end = std::min(rows, (band + 1) * kBandRows);
-      for (Index y = band * kBandRows; y < y_end; ++y) {
+    for (Eigen::Index y0, y1; bands.next(y0, y1);) {
+      for (Eigen::Index y = y0; y < y1; ++y) {
         sort_columns(src.data() + std::max<Index>(y - 1, 0) * cols, src.data() + y * cols,
                      src.data() + std::min(y + 1, rows - 1) * cols, cols, lo, mid, hi);
         lo[-1] = lo[0];

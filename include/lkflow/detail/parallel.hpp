@@ -27,7 +27,7 @@ inline int worker_count(int requested, Eigen::Index bands) {
 
 /// Calls body(worker) once on each of up to `workers` threads, the calling thread being worker 0,
 /// and rethrows the first exception any of them threw once all have finished. Bodies must share
-/// the work through a BandCounter, so that fewer threads (if the system has none to give) still
+/// the work through Bands (run_bands), so that fewer threads (if the system has none to give) still
 /// finish it.
 template <class Body>
 void run_workers(int workers, Body&& body) {
@@ -76,5 +76,40 @@ class BandCounter {
   Eigen::Index bands_;
   std::atomic<Eigen::Index> next_{0};
 };
+
+/// The bands of `rows_per_band` rows that cover rows [0, rows), handed out one at a time to
+/// whichever worker asks next.
+class Bands {
+ public:
+  Bands(Eigen::Index rows, Eigen::Index rows_per_band)
+      : rows_(rows), rows_per_band_(rows_per_band), counter_(count(rows, rows_per_band)) {}
+
+  static Eigen::Index count(Eigen::Index rows, Eigen::Index rows_per_band) {
+    return (rows + rows_per_band - 1) / rows_per_band;
+  }
+
+  /// Rows [y0, y1) of the next band not yet taken; false when all are taken.
+  bool next(Eigen::Index& y0, Eigen::Index& y1) {
+    const Eigen::Index band = counter_.next();
+    if (band < 0) return false;
+    y0 = band * rows_per_band_;
+    y1 = std::min(y0 + rows_per_band_, rows_);
+    return true;
+  }
+
+ private:
+  Eigen::Index rows_, rows_per_band_;
+  BandCounter counter_;
+};
+
+/// Runs worker(bands) on up to `threads` threads (0 = all), at most one a band: each worker sets
+/// up its own state, then takes bands with bands.next(y0, y1) until none are left. Band
+/// boundaries depend on rows_per_band only, never on the thread count.
+template <class Worker>
+void run_bands(Eigen::Index rows, Eigen::Index rows_per_band, int threads, Worker&& worker) {
+  Bands bands(rows, rows_per_band);
+  run_workers(worker_count(threads, Bands::count(rows, rows_per_band)),
+              [&](int) { worker(bands); });
+}
 
 }  // namespace lkflow::detail

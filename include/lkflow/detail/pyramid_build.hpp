@@ -31,15 +31,12 @@ void downsample2(const Image<W>& src, W gain, int threads, Image<W>& dst) {
   dst.resize(out_rows, out_cols);
   // Normalisation of both passes (1/16 each) and the gain, applied once.
   const W scale = gain / W(256);
-  const Index bands = (out_rows + kResampleBandRows - 1) / kResampleBandRows;
-  BandCounter counter(bands);
-  run_workers(worker_count(threads, bands), [&](int) {
+  run_bands(out_rows, kResampleBandRows, threads, [&](Bands& bands) {
     // One vertically blurred row with two replicated columns on each side, so that the
     // horizontal pass reads padded[2j .. 2j+4] without tests.
     std::vector<W> padded(static_cast<std::size_t>(cols + 4) + 1);
-    for (Index band; (band = counter.next()) >= 0;) {
-      const Index i_end = std::min(out_rows, (band + 1) * kResampleBandRows);
-      for (Index i = band * kResampleBandRows; i < i_end; ++i) {
+    for (Eigen::Index y0, y1; bands.next(y0, y1);) {
+      for (Eigen::Index i = y0; i < y1; ++i) {
         auto row = [&](Index y) { return src.data() + std::clamp<Index>(y, 0, rows - 1) * cols; };
         const W* LKFLOW_RESTRICT a = row(2 * i - 2);
         const W* LKFLOW_RESTRICT b = row(2 * i - 1);
@@ -68,15 +65,12 @@ void upsample2(const Image<W>& coarse, int threads, Image<W>& fine) {
   using Index = Eigen::Index;
   const Index rows = fine.rows(), cols = fine.cols();
   const Index coarse_rows = coarse.rows(), coarse_cols = coarse.cols();
-  const Index bands = (rows + kResampleBandRows - 1) / kResampleBandRows;
-  BandCounter counter(bands);
-  run_workers(worker_count(threads, bands), [&](int) {
+  run_bands(rows, kResampleBandRows, threads, [&](Bands& bands) {
     // Row y of the coarse field interpolated vertically and doubled, one replicated entry at the
     // end so that odd columns read column (x+1)/2 without a test.
     std::vector<W> blended(static_cast<std::size_t>(coarse_cols + 1));
-    for (Index band; (band = counter.next()) >= 0;) {
-      const Index y_end = std::min(rows, (band + 1) * kResampleBandRows);
-      for (Index y = band * kResampleBandRows; y < y_end; ++y) {
+    for (Eigen::Index y0, y1; bands.next(y0, y1);) {
+      for (Eigen::Index y = y0; y < y1; ++y) {
         const W* LKFLOW_RESTRICT top = coarse.data() + (y / 2) * coarse_cols;
         const W* LKFLOW_RESTRICT bottom =
             coarse.data() + std::min(y / 2 + y % 2, coarse_rows - 1) * coarse_cols;

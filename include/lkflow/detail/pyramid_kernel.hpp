@@ -127,12 +127,9 @@ struct StoredProducts {
 /// Runs body(y) for every row y in [0, rows), in bands of `rows_per_band` on worker threads.
 template <class Body>
 void for_each_row(Eigen::Index rows, Eigen::Index rows_per_band, int threads, Body&& body) {
-  const Eigen::Index bands = (rows + rows_per_band - 1) / rows_per_band;
-  BandCounter counter(bands);
-  run_workers(worker_count(threads, bands), [&](int) {
-    for (Eigen::Index band; (band = counter.next()) >= 0;) {
-      const Eigen::Index y1 = std::min((band + 1) * rows_per_band, rows);
-      for (Eigen::Index y = band * rows_per_band; y < y1; ++y) body(y);
+  run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
+    for (Eigen::Index y0, y1; bands.next(y0, y1);) {
+      for (Eigen::Index y = y0; y < y1; ++y) body(y);
     }
   });
 }
@@ -165,9 +162,7 @@ void structure_tensor(const Image<W>& gx, const Image<W>& gy, Eigen::Index radiu
   for (Index x = 0; x < cols; ++x) inv_cols[std::size_t(x)] = W(1) / W(clipped(x, cols));
 
   const Index rows_per_band = pyramid_band_rows(radius);
-  const Index bands = (rows + rows_per_band - 1) / rows_per_band;
-  BandCounter counter(bands);
-  run_workers(worker_count(threads, bands), [&](int) {
+  run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
     BoxSums<Acc, 3> box(cols, rows, radius);
     std::vector<W> root(static_cast<std::size_t>(cols));
 
@@ -178,8 +173,7 @@ void structure_tensor(const Image<W>& gx, const Image<W>& gy, Eigen::Index radiu
                         inv_cols.data(), W(min_eigenvalue), root.data(), inv.a.data() + offset,
                         inv.b.data() + offset, inv.c.data() + offset, confidence.data() + offset);
     };
-    for (Index band; (band = counter.next()) >= 0;) {
-      const Index y0 = band * rows_per_band, y1 = std::min(y0 + rows_per_band, rows);
+    for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       box.run(y0, y1, products, solve);
     }
   });
@@ -231,13 +225,10 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, 
                                               : &residual_products_row<std::int32_t, W, false>)
                                   : &residual_products_row<Index, W, false>;
   {
-    const Index bands = (rows + rows_per_band - 1) / rows_per_band;
-    BandCounter counter(bands);
-    run_workers(worker_count(threads, bands), [&](int) {
+    run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
       std::vector<W> xs(static_cast<std::size_t>(cols)), ys(xs.size());
-      for (Index band; (band = counter.next()) >= 0;) {
-        const Index y1 = std::min((band + 1) * rows_per_band, rows);
-        for (Index y = band * rows_per_band; y < y1; ++y) {
+      for (Eigen::Index y0, y1; bands.next(y0, y1);) {
+        for (Eigen::Index y = y0; y < y1; ++y) {
           const Index offset = y * cols;
           residual_row(I0, I1, y, gx.data() + offset, gy.data() + offset, u.data() + offset,
                        v.data() + offset, xs.data(), ys.data(), xt.data() + offset,
@@ -249,9 +240,7 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, 
 
   // Pass 2: window sums of Ix It', Iy It' and the solve. Each row of (u, v) is rewritten only by
   // its own sink call, after pass 1 has read every row, so the update is in place.
-  const Index bands = (rows + rows_per_band - 1) / rows_per_band;
-  BandCounter counter(bands);
-  run_workers(worker_count(threads, bands), [&](int) {
+  run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
     BoxSums<Acc, 2> box(cols, rows, radius);
     const StoredProducts<Acc, W> products{xt.data(), yt.data(), cols};
     auto solve = [&](Index y, const Acc* const* sums) {
@@ -259,8 +248,7 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, 
       update_flow_row(sums[0], sums[1], inv.a.data() + offset, inv.b.data() + offset,
                       inv.c.data() + offset, cols, u.data() + offset, v.data() + offset);
     };
-    for (Index band; (band = counter.next()) >= 0;) {
-      const Index y0 = band * rows_per_band, y1 = std::min(y0 + rows_per_band, rows);
+    for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       box.run(y0, y1, products, solve);
     }
   });
