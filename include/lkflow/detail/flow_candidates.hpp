@@ -227,22 +227,41 @@ class CandidateResiduals {
   std::vector<std::uint8_t> needed_;  // per segment: the flags of the rows around y, or-ed
 };
 
-/// Where cost[x] < best[x] and the candidate flow (cu, cv)[x] differs from the pixel's own flow
-/// (ou, ov)[x] by more than `min_change`: best[x] = cost[x], (bu, bv)[x] = (cu, cv)[x]. Both sides
-/// of each select are plain loads, so GCC vectorises it with blends, out of line (see
-/// LKFLOW_NOINLINE).
+/// Candidate k replaces the best so far where its cost is lower and its flow differs from the
+/// pixel's own by more than `min_change` along x or y (the eligibility rule of mark_eligible).
+/// One step of choose_candidates, on values: a select of two plain values vectorises as a blend.
 template <class W>
-LKFLOW_NOINLINE void keep_better(const W* LKFLOW_RESTRICT cost, const W* LKFLOW_RESTRICT cu,
-                                 const W* LKFLOW_RESTRICT cv, const W* LKFLOW_RESTRICT ou,
-                                 const W* LKFLOW_RESTRICT ov, W min_change, Eigen::Index cols,
-                                 W* LKFLOW_RESTRICT best, W* LKFLOW_RESTRICT bu,
-                                 W* LKFLOW_RESTRICT bv) {
+inline void consider(W cost, W cu, W cv, W ou, W ov, W min_change, W& best, W& bu, W& bv) {
+  const W change = std::max(std::abs(cu - ou), std::abs(cv - ov));
+  const bool better = (cost < best) & (change > min_change);
+  best = better ? cost : best;
+  bu = better ? cu : bu;
+  bv = better ? cv : bv;
+}
+
+/// (bu, bv)[x] = the flow of least cost among the own flow (ou, ov), cost c0, and candidates 1 to
+/// 4 (flows (uk, vk), costs ck), in that order, the first of equal costs winning; candidates
+/// that do not differ from the own flow by more than `min_change` do not compete. All four in
+/// one pass, with each pointer a restrict parameter (GCC trusts no other), out of line (see
+/// LKFLOW_NOINLINE) so that it vectorises.
+template <class W>
+LKFLOW_NOINLINE void choose_candidates(const W* LKFLOW_RESTRICT c0, const W* LKFLOW_RESTRICT ou,
+                                       const W* LKFLOW_RESTRICT ov, const W* LKFLOW_RESTRICT c1,
+                                       const W* LKFLOW_RESTRICT u1, const W* LKFLOW_RESTRICT v1,
+                                       const W* LKFLOW_RESTRICT c2, const W* LKFLOW_RESTRICT u2,
+                                       const W* LKFLOW_RESTRICT v2, const W* LKFLOW_RESTRICT c3,
+                                       const W* LKFLOW_RESTRICT u3, const W* LKFLOW_RESTRICT v3,
+                                       const W* LKFLOW_RESTRICT c4, const W* LKFLOW_RESTRICT u4,
+                                       const W* LKFLOW_RESTRICT v4, W min_change, Eigen::Index cols,
+                                       W* LKFLOW_RESTRICT bu, W* LKFLOW_RESTRICT bv) {
   for (Eigen::Index x = 0; x < cols; ++x) {
-    const W change = std::max(std::abs(cu[x] - ou[x]), std::abs(cv[x] - ov[x]));
-    const bool better = (cost[x] < best[x]) & (change > min_change);
-    best[x] = better ? cost[x] : best[x];
-    bu[x] = better ? cu[x] : bu[x];
-    bv[x] = better ? cv[x] : bv[x];
+    W best = c0[x], u = ou[x], v = ov[x];
+    consider(c1[x], u1[x], v1[x], ou[x], ov[x], min_change, best, u, v);
+    consider(c2[x], u2[x], v2[x], ou[x], ov[x], min_change, best, u, v);
+    consider(c3[x], u3[x], v3[x], ou[x], ov[x], min_change, best, u, v);
+    consider(c4[x], u4[x], v4[x], ou[x], ov[x], min_change, best, u, v);
+    bu[x] = u;
+    bv[x] = v;
   }
 }
 
@@ -259,23 +278,18 @@ void select_flow_candidates_with(const Image<W>& I0, const Image<W>& I1, Eigen::
   run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
     BoxSums<W, kFlowCandidates> box(cols, rows, kCandidateCostRadius);
     Residuals residuals(I0, I1, u, v, step, flags);
-    std::vector<W> scratch(3 * std::size_t(cols));
+    std::vector<W> shifted(4 * std::size_t(cols));  // rows of the horizontal candidates
     auto choose = [&](Index y, const W* const* cost) {
-      W* best = scratch.data();
-      W* su = best + cols;
-      W* sv = su + cols;
-      W* out_u = new_u.data() + y * cols;
-      W* out_v = new_v.data() + y * cols;
-      std::copy(cost[0], cost[0] + cols, best);
-      std::copy(u.data() + y * cols, u.data() + (y + 1) * cols, out_u);
-      std::copy(v.data() + y * cols, v.data() + (y + 1) * cols, out_v);
-      for (int k = 1; k < kFlowCandidates; ++k) {
-        const W* cu;
-        const W* cv;
-        candidate_rows(u, v, y, step, k, su, sv, cu, cv);
-        keep_better(cost[k], cu, cv, u.data() + y * cols, v.data() + y * cols,
-                    W(kMinCandidateChange), cols, best, out_u, out_v);
+      static_assert(kFlowCandidates == 5, "choose_candidates takes the own flow and 4 candidates");
+      const W* cu[kFlowCandidates];
+      const W* cv[kFlowCandidates];
+      for (int k = 0; k < kFlowCandidates; ++k) {
+        W* su = shifted.data() + std::size_t(k == 2) * 2 * std::size_t(cols);
+        candidate_rows(u, v, y, step, k, su, su + cols, cu[k], cv[k]);
       }
+      choose_candidates(cost[0], cu[0], cv[0], cost[1], cu[1], cv[1], cost[2], cu[2], cv[2],
+                        cost[3], cu[3], cv[3], cost[4], cu[4], cv[4], W(kMinCandidateChange), cols,
+                        new_u.data() + y * cols, new_v.data() + y * cols);
     };
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       box.run(y0, y1, residuals, choose);
