@@ -288,8 +288,14 @@ TEST_CASE("the initial flow may be the output, and a workspace is reused without
 TEMPLATE_TEST_CASE("pyramidal_flow output is identical for every thread count",
                    "[pyramid][threads]", float, double) {
   using S = TestType;
-  // 300 rows: five bands of the window sums at the default radius, ten of the resampling.
-  const auto [I0, I1] = translated_pair<std::uint16_t>(5, 300, 90, 2.3, 1.1);
+  // Passes run on one thread per lkflow::detail::kPixelsPerWorker pixels of their level, so
+  // threads share the two finest levels of this pair (820 000 and 205 000 pixels) and not the
+  // others; 1000 rows are 16 bands of the window sums at the default radius.
+  REQUIRE(lkflow::detail::threads_for_pixels(0, 1000 * 820) >= 1);
+  REQUIRE(lkflow::detail::threads_for_pixels(3, 1000 * 820) == 3);
+  REQUIRE(lkflow::detail::threads_for_pixels(3, 500 * 410) == 2);
+  REQUIRE(lkflow::detail::threads_for_pixels(3, 250 * 205) == 1);
+  const auto [I0, I1] = translated_pair<std::uint16_t>(5, 1000, 820, 2.3, 1.1);
   lkflow::PyramidParams params;
   const auto one = lkflow::pyramidal_flow<S>(I0, I1, params);
   for (const int threads : {2, 3, 0}) {

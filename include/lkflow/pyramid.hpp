@@ -149,7 +149,6 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
   using Acc = PyramidAccumulator<S>;
   using Index = Eigen::Index;
   using Level = typename PyramidWorkspace<S>::Level;
-  const int threads = params.threads;
   const Index rows = I0.rows, cols = I0.cols;
   // A window never needs to reach further than the image; clamping keeps 2r+1 from overflowing.
   const Index radius = std::min<Index>(params.radius, std::max(rows, cols));
@@ -159,7 +158,12 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
   const S scale = S(PixelTraits<In>::value_scale);
   to_level(I0, scale, levels[0].I0);
   to_level(I1, scale, levels[0].I1);
+  // Each pass runs on as many threads as its level's size pays for (threads_for_pixels).
+  auto threads_for = [&](const Image<S>& level_image) {
+    return threads_for_pixels(params.threads, level_image.size());
+  };
   for (std::size_t k = 1; k < levels.size(); ++k) {
+    const int threads = threads_for(levels[k - 1].I0);
     downsample2(levels[k - 1].I0, S(1), threads, levels[k].I0);
     downsample2(levels[k - 1].I1, S(1), threads, levels[k].I1);
   }
@@ -174,9 +178,10 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
       out.u = initial->u;
       out.v = initial->v;
     } else {
-      downsample2(initial->u, S(0.5), threads, levels[1].u);
-      downsample2(initial->v, S(0.5), threads, levels[1].v);
+      downsample2(initial->u, S(0.5), threads_for(levels[0].I0), levels[1].u);
+      downsample2(initial->v, S(0.5), threads_for(levels[0].I0), levels[1].v);
       for (std::size_t k = 2; k <= coarsest; ++k) {
+        const int threads = threads_for(levels[k - 1].I0);
         downsample2(levels[k - 1].u, S(0.5), threads, levels[k].u);
         downsample2(levels[k - 1].v, S(0.5), threads, levels[k].v);
       }
@@ -194,6 +199,7 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
   bool skip_levels_without_structure = params.levels == 0;
   for (std::size_t k = coarsest + 1; k-- > 0;) {
     Level& level = levels[k];
+    const int threads = threads_for(level.I0);
     Image<S>& u = u_of(k);
     Image<S>& v = v_of(k);
     if (k != coarsest) {
