@@ -34,9 +34,9 @@ double sample(const lkflow::Image<float>& image, double x, double y) {
 enum class Motion { smooth, stretch, rough, far_outside };
 
 /// A flow row for row y: smooth (a slowly varying field of a few pixels, whose cells stay
-/// within a few rows), stretch (a horizontal zoom by 1.8 to 2.2: 16 neighbouring cells span
-/// 27 to 33 columns, around the most the permutes can pick from), rough (independent values of
-/// up to 6 px) or far outside the image.
+/// within a few rows), stretch (16 neighbouring cells spread by zooms of -0.6 to 1.8 along x,
+/// across the limits of the columns AVX-512 permutes pick from: 7 left and 23 right of the
+/// first cell), rough (independent values of up to 6 px) or far outside the image.
 void make_flow(Motion motion, Index y, Index count, std::mt19937& random, std::vector<float>& u,
                std::vector<float>& v) {
   std::uniform_real_distribution<float> jitter(-0.2f, 0.2f), wide(-6.0f, 6.0f), far(-400, 400);
@@ -50,7 +50,7 @@ void make_flow(Motion motion, Index y, Index count, std::mt19937& random, std::v
         v[k] = float(2.5 * std::cos(0.03 * double(i) - 0.07 * double(y))) + jitter(random);
         break;
       case Motion::stretch:
-        u[k] = float((0.8 + 0.4 * double(y % 5) / 4.0) * double(i % 37)) - 8.0f;
+        u[k] = float((-1.6 + 2.4 * double(y % 13) / 12.0) * double(i % 16)) + jitter(random);
         v[k] = jitter(random);
         break;
       case Motion::rough:
