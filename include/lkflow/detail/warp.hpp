@@ -14,6 +14,7 @@
 
 #include "../image.hpp"
 #include "config.hpp"
+#include "warp_avx2.hpp"
 #include "warp_avx512.hpp"
 
 namespace lkflow::detail {
@@ -53,6 +54,30 @@ inline constexpr bool kLittleEndian = true;
 inline constexpr bool kLittleEndian = false;
 #endif
 
+/// The bilinear samplers of float images: warp_avx512.hpp, warp_avx2.hpp, warped_row_portable.
+enum class FloatSampler { avx512, avx2, portable };
+
+/// The fastest float sampler that this build has and this processor runs: fixed by the build's
+/// target where it includes AVX-512, else chosen once at run time with GCC or clang on x86-64
+/// (LKFLOW_X86_DISPATCH), else fixed by the build's target.
+inline FloatSampler float_sampler() {
+#if defined(__AVX512F__)
+  return FloatSampler::avx512;
+#elif LKFLOW_X86_DISPATCH
+  static const FloatSampler best = [] {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return FloatSampler::avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return FloatSampler::avx2;
+    return FloatSampler::portable;
+  }();
+  return best;
+#elif defined(__AVX2__) && defined(__FMA__)
+  return FloatSampler::avx2;
+#else
+  return FloatSampler::portable;
+#endif
+}
+
 /// Samples I1 bilinearly at (x + u[i], y + v[i]), x = x_begin + i, for i in [0, count) (columns
 /// x_begin .. x_begin + count - 1 of row y) of an image of rows x cols pixels `i1`, the position
 /// clamped into the image (bilinear interpolation of the image extended by replicated edge
@@ -63,7 +88,9 @@ inline constexpr bool kLittleEndian = false;
 /// little-endian): read the two pixels of each row of the 2x2 cell with one 64-bit load.
 /// Callers combine the samples in a loop of their own: a loop body passed in as a lambda reaches
 /// the caller's pointers through references, and GCC then cannot prove them disjoint.
-/// Code built for AVX-512 samples float images with warp_avx512.hpp instead, to the same values.
+/// Float images are sampled by the fastest of warp_avx512.hpp, warp_avx2.hpp and the portable
+/// loop that the build and the processor allow (float_sampler), to the same values (up to
+/// whether a multiply-add was fused).
 template <class Offset, bool PairLoads, class W>
 void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
                 Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
@@ -132,11 +159,21 @@ template <class Offset, bool PairLoads, class W>
 void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
                 Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
                 const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys) {
-  if constexpr (kHasAvx512Sampler && std::is_same_v<W, float> &&
-                std::is_same_v<Offset, std::int32_t>) {
+  if constexpr (std::is_same_v<W, float> && std::is_same_v<Offset, std::int32_t>) {
     if (rows >= 2 && cols >= 2) {
-      warped_row_avx512(i1, rows, cols, y, x_begin, count, u, v, xs, ys);
-      return;
+      const FloatSampler sampler = float_sampler();
+      if constexpr (kHasAvx512Sampler) {
+        if (sampler == FloatSampler::avx512) {
+          warped_row_avx512(i1, rows, cols, y, x_begin, count, u, v, xs, ys);
+          return;
+        }
+      }
+      if constexpr (kHasAvx2Sampler) {
+        if (sampler == FloatSampler::avx2) {
+          warped_row_avx2(i1, rows, cols, y, x_begin, count, u, v, xs, ys);
+          return;
+        }
+      }
     }
   }
   warped_row_portable<Offset, PairLoads>(i1, rows, cols, y, x_begin, count, u, v, xs, ys);

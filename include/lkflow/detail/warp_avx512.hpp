@@ -1,6 +1,7 @@
 // Bilinear sampling of a float image at 16 positions at a time with AVX-512, without gathers
-// where it can: compiled only when the including code targets AVX-512 (e.g. -march=native on
-// such a machine); otherwise warp.hpp's portable loop does all the work.
+// where it can: compiled when the including code targets AVX-512 (e.g. -march=native on such a
+// machine), or for AVX-512 alone with GCC or clang on x86-64 (config.hpp, LKFLOW_X86_DISPATCH),
+// in which case warp.hpp calls it only on processors that have AVX-512.
 //
 // Flow fields are smooth almost everywhere, so the 2x2 cells of 16 neighbouring pixels usually
 // lie on two or three image rows and within 32 columns (94% of 16-pixel chunks on Urban2). Their
@@ -11,7 +12,9 @@
 // operation for operation.
 #pragma once
 
-#if defined(__AVX512F__)
+#include "config.hpp"
+
+#if defined(__AVX512F__) || LKFLOW_X86_DISPATCH
 
 #include <cstdint>
 
@@ -19,16 +22,31 @@
 
 #include <Eigen/Core>
 
-#include "config.hpp"
+// GCC 12 reports uninitialised values inside its own avx512fintrin.h where AVX-512 intrinsics
+// are inlined into code not built for AVX-512 (GCC bug 105593; fixed in GCC 13).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace lkflow::detail {
 
 inline constexpr bool kHasAvx512Sampler = true;
 
+/// 8 pixel pairs from `i1` at the 8 offsets of half `half` (0: lanes 0-7, 1: lanes 8-15) of
+/// `index`: each pair one 64-bit gather element.
+LKFLOW_TARGET("avx512f")
+inline __m512 gather_pairs(const float* i1, __m512i index, int half) {
+  const __m256i part =
+      half == 0 ? _mm512_castsi512_si256(index) : _mm512_extracti64x4_epi64(index, 1);
+  return _mm512_castsi512_ps(_mm512_i32gather_epi64(part, i1, 4));
+}
+
 /// warped_row (warp.hpp) for a float image `i1` of rows x cols pixels, rows >= 2, cols >= 2 and
 /// rows * cols < 2^31: samples I1 bilinearly at (x + u[i], y + v[i]), x = x_begin + i, the
 /// position clamped into the image, into xs[i], and writes ys[i] = 1 where the position was
 /// inside I1, 0 where it was clamped; i in [0, count).
+LKFLOW_TARGET("avx512f")
 inline void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
                               Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
                               const float* LKFLOW_RESTRICT u, const float* LKFLOW_RESTRICT v,
@@ -111,13 +129,9 @@ inline void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows
       // Each row's two pixels of a cell as one 64-bit gather element, 8 per gather.
       const __m512i at = _mm512_add_epi32(_mm512_mullo_epi32(y0, stride), x0);
       const __m512i below = _mm512_add_epi32(at, stride);
-      auto pairs = [i1](__m512i index, int half) {
-        const __m256i part =
-            half == 0 ? _mm512_castsi512_si256(index) : _mm512_extracti64x4_epi64(index, 1);
-        return _mm512_castsi512_ps(_mm512_i32gather_epi64(part, i1, 4));
-      };
-      const __m512 top_a = pairs(at, 0), top_b = pairs(at, 1);
-      const __m512 bottom_a = pairs(below, 0), bottom_b = pairs(below, 1);
+      const __m512 top_a = gather_pairs(i1, at, 0), top_b = gather_pairs(i1, at, 1);
+      const __m512 bottom_a = gather_pairs(i1, below, 0);
+      const __m512 bottom_b = gather_pairs(i1, below, 1);
       top_left = _mm512_permutex2var_ps(top_a, low_floats, top_b);
       top_right = _mm512_permutex2var_ps(top_a, high_floats, top_b);
       bottom_left = _mm512_permutex2var_ps(bottom_a, low_floats, bottom_b);
@@ -134,6 +148,10 @@ inline void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows
 }
 
 }  // namespace lkflow::detail
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #else
 
