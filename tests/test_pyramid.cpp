@@ -85,9 +85,10 @@ lkflow::PyramidParams single_step(int radius, double min_eigenvalue) {
 // where the texture is curved (measured: an integer translation is recovered to 1e-4 px, the
 // same texture moved by 7.3 px to 0.007 px on average and 0.03 px at the 99th percentile); so the
 // bound holds for 99% of the pixels and a looser one for all. These claims are for 13x13 windows
-// (radius 6): the default 9x9 windows, tuned on real frames, leave a few more windows of this
-// smooth texture (wavelengths of 10 to 48 px) nearly one-dimensional; the defaults are checked
-// separately below.
+// (radius 6, the default since neighbour candidates came in), given explicitly so that they keep
+// holding whatever the default; smaller windows leave a few more windows of this smooth texture
+// (wavelengths of 10 to 48 px) nearly one-dimensional. The defaults as a whole, neighbour
+// candidates and median included, are checked separately below.
 TEMPLATE_TEST_CASE("pyramidal_flow recovers a 7.3 px translation within 0.05 px",
                    "[pyramid][motion]", LKFLOW_ALL_CASES) {
   using S = typename TestType::Scalar;

@@ -48,6 +48,12 @@
 // finest (whose flow and confidence are the output): about 13 values of S per input pixel (16 MB
 // for a 640x480 float flow), held in a PyramidWorkspace that calls on frames of the same size
 // reuse without allocating. Each worker thread adds O(width) for its window sums.
+//
+// Threads: each pass runs on at most one thread per 100 000 pixels of its level (a thread costs
+// more to wake than a pass over a coarse level takes); bands are fixed by the radius, so the
+// output never depends on the thread count. Sampling I1, about half of the time, uses AVX-512 or
+// AVX2 where the processor has them, also in code built for the baseline x86-64 with GCC or
+// clang (detail/warp.hpp).
 #pragma once
 
 #include <algorithm>
