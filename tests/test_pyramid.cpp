@@ -289,9 +289,10 @@ TEST_CASE("the initial flow may be the output, and a workspace is reused without
 TEMPLATE_TEST_CASE("pyramidal_flow output is identical for every thread count",
                    "[pyramid][threads]", float, double) {
   using S = TestType;
-  // Passes run on one thread per lkflow::detail::kPixelsPerWorker pixels of their level, so
-  // threads share the two finest levels of this pair (820 000 and 205 000 pixels) and not the
-  // others; 1000 rows are 16 bands of the window sums at the default radius.
+  // Passes run on one thread per lkflow::detail::kPixelsPerWorker pixels of their level (the
+  // neighbour candidates count five per pixel), so threads share the two finest levels of this
+  // pair (820 000 and 205 000 pixels) and the candidates of the third, not the others; 1000
+  // rows are 16 bands of the window sums at the default radius.
   REQUIRE(lkflow::detail::threads_for_pixels(0, 1000 * 820) >= 1);
   REQUIRE(lkflow::detail::threads_for_pixels(3, 1000 * 820) == 3);
   REQUIRE(lkflow::detail::threads_for_pixels(3, 500 * 410) == 2);

@@ -227,9 +227,14 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
                           v, level.xt, level.yt);
       // Neighbour candidates after the level's last update, before its median, which then
       // smooths the choices without blurring the boundaries they restored.
+      // The step samples I1 once per candidate and pixel: it pays for threads on levels a
+      // fifth the size (at 640x480, two threads on the 320x240 level too; Middlebury, 2
+      // threads: -5% time).
       if (params.neighbor_candidates && i + 1 == params.iterations)
-        select_flow_candidates(level.I0, level.I1, candidate_step(radius), threads, u, v, level.xt,
-                               level.yt);
+        select_flow_candidates(
+            level.I0, level.I1, candidate_step(radius),
+            threads_for_pixels(params.threads, kFlowCandidates * level.I0.size()), u, v, level.xt,
+            level.yt);
       if (params.median) {
         median3x3(u, threads, level.xt);
         u.swap(level.xt);
