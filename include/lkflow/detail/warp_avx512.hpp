@@ -6,10 +6,10 @@
 // Flow fields are smooth almost everywhere, so the 2x2 cells of 16 neighbouring pixels usually
 // lie on two or three image rows and within 32 columns (94% of 16-pixel chunks on Urban2). Their
 // pixels then come from a few contiguous loads, picked into lanes by vpermt2ps (two-source
-// permute): on the project's AMD EPYC this samples 1.5 to 1.9 times as fast as gathering each
+// permute): on the project's AMD EPYC this samples 1.5 to 2 times as fast as gathering each
 // cell's two pixel pairs. Where the cells spread further (a motion boundary, a large flow gradient)
-// the 16 lanes fall back to gathers. Both ways compute the same values as warp.hpp's loop,
-// operation for operation.
+// the 16 lanes fall back to gathers. Both ways compute what warp.hpp's loop computes, operation
+// for operation, with fused multiply-adds where a build for FMA fuses them too.
 #pragma once
 
 #include "config.hpp"
