@@ -67,33 +67,65 @@ void make_flow(Motion motion, Index y, Index count, std::mt19937& random, std::v
   }
 }
 
-/// One of the float samplers, called for a row piece as warped_row is.
+using lkflow::detail::SampleOutput;
+
+/// A sampler's row function: samples into `out` and inside flags into `inside`
+/// (SampleOutput::samples), or (i0[i] - sample)^2 into `out` (SampleOutput::squared_differences).
+using RowFunction = void (*)(const float* i1, Index rows, Index cols, Index y, Index x_begin,
+                             Index count, const float* u, const float* v, const float* i0,
+                             float* out, float* inside);
+
+/// One of the float samplers, in both output forms.
 struct Sampler {
   const char* name;
   FloatSampler kind;
   bool needs_two_by_two;  // the SIMD samplers take images of at least 2x2 pixels
-  void (*run)(const float* i1, Index rows, Index cols, Index y, Index x_begin, Index count,
-              const float* u, const float* v, float* xs, float* ys);
+  RowFunction samples, squared_differences;
 };
 
+/// The portable loop (pair loads need a second column, as the library's callers choose), and
+/// for squared differences the loop of squared_difference_row after it.
+template <SampleOutput Output>
 void run_portable(const float* i1, Index rows, Index cols, Index y, Index x_begin, Index count,
-                  const float* u, const float* v, float* xs, float* ys) {
-  // Pair loads need a second column, as the library's callers choose.
+                  const float* u, const float* v, const float* i0, float* out, float* inside) {
+  std::vector<float> xs(static_cast<std::size_t>(count)), ys(xs.size());
   if (cols > 1)
     lkflow::detail::warped_row_portable<std::int32_t, true>(i1, rows, cols, y, x_begin, count, u, v,
-                                                            xs, ys);
+                                                            xs.data(), ys.data());
   else
     lkflow::detail::warped_row_portable<std::int32_t, false>(i1, rows, cols, y, x_begin, count, u,
-                                                             v, xs, ys);
+                                                             v, xs.data(), ys.data());
+  for (Index i = 0; i < count; ++i) {
+    const auto k = std::size_t(i);
+    if constexpr (Output == SampleOutput::samples) {
+      out[k] = xs[k];
+      inside[k] = ys[k];
+    } else {
+      out[k] = (i0[k] - xs[k]) * (i0[k] - xs[k]);
+    }
+  }
 }
 
+/// warped_row or squared_difference_row: whichever sampler float_sampler() picks.
+template <SampleOutput Output>
 void run_dispatched(const float* i1, Index rows, Index cols, Index y, Index x_begin, Index count,
-                    const float* u, const float* v, float* xs, float* ys) {
-  if (cols > 1)
-    lkflow::detail::warped_row<std::int32_t, true>(i1, rows, cols, y, x_begin, count, u, v, xs, ys);
-  else
-    lkflow::detail::warped_row<std::int32_t, false>(i1, rows, cols, y, x_begin, count, u, v, xs,
-                                                    ys);
+                    const float* u, const float* v, const float* i0, float* out, float* inside) {
+  using lkflow::detail::squared_difference_row;
+  using lkflow::detail::warped_row;
+  std::vector<float> xs(static_cast<std::size_t>(count)), ys(xs.size());
+  if constexpr (Output == SampleOutput::samples) {
+    if (cols > 1)
+      warped_row<std::int32_t, true>(i1, rows, cols, y, x_begin, count, u, v, out, inside);
+    else
+      warped_row<std::int32_t, false>(i1, rows, cols, y, x_begin, count, u, v, out, inside);
+  } else {
+    if (cols > 1)
+      squared_difference_row<std::int32_t, true>(i1, rows, cols, y, x_begin, count, u, v, i0,
+                                                 xs.data(), ys.data(), out);
+    else
+      squared_difference_row<std::int32_t, false>(i1, rows, cols, y, x_begin, count, u, v, i0,
+                                                  xs.data(), ys.data(), out);
+  }
 }
 
 /// True when this processor runs the instructions of `kind` (and this build has its sampler).
@@ -111,38 +143,56 @@ bool processor_runs(FloatSampler kind) {
 }
 
 /// The samplers this build has and this processor runs; the others are reported, not hidden.
+/// (The conditions are warp_avx2.hpp's and warp_avx512.hpp's.)
 std::vector<Sampler> available_samplers() {
-  std::vector<Sampler> samplers{{"portable", FloatSampler::portable, false, run_portable}};
-  if constexpr (lkflow::detail::kHasAvx2Sampler) {
-    if (processor_runs(FloatSampler::avx2))
-      samplers.push_back({"AVX2", FloatSampler::avx2, true, lkflow::detail::warped_row_avx2});
-    else
-      WARN("the AVX2 sampler is not tested: this processor lacks AVX2 or FMA");
-  }
-  if constexpr (lkflow::detail::kHasAvx512Sampler) {
-    if (processor_runs(FloatSampler::avx512))
-      samplers.push_back(
-          {"AVX-512", FloatSampler::avx512, true, lkflow::detail::warped_row_avx512});
-    else
-      WARN("the AVX-512 sampler is not tested: this processor lacks AVX-512");
-  }
+  std::vector<Sampler> samplers{{"portable", FloatSampler::portable, false,
+                                 run_portable<SampleOutput::samples>,
+                                 run_portable<SampleOutput::squared_differences>}};
+#if (defined(__AVX2__) && defined(__FMA__)) || LKFLOW_X86_DISPATCH
+  if (processor_runs(FloatSampler::avx2))
+    samplers.push_back({"AVX2", FloatSampler::avx2, true,
+                        lkflow::detail::warped_row_avx2<SampleOutput::samples>,
+                        lkflow::detail::warped_row_avx2<SampleOutput::squared_differences>});
+  else
+    WARN("the AVX2 sampler is not tested: this processor lacks AVX2 or FMA");
+#endif
+#if defined(__AVX512F__) || LKFLOW_X86_DISPATCH
+  if (processor_runs(FloatSampler::avx512))
+    samplers.push_back({"AVX-512", FloatSampler::avx512, true,
+                        lkflow::detail::warped_row_avx512<SampleOutput::samples>,
+                        lkflow::detail::warped_row_avx512<SampleOutput::squared_differences>});
+  else
+    WARN("the AVX-512 sampler is not tested: this processor lacks AVX-512");
+#endif
   return samplers;
+}
+
+/// The samplers, then the dispatching functions the library calls (any image shape).
+std::vector<Sampler> samplers_and_dispatch() {
+  std::vector<Sampler> all = available_samplers();
+  all.push_back({"dispatched", lkflow::detail::float_sampler(), false,
+                 run_dispatched<SampleOutput::samples>,
+                 run_dispatched<SampleOutput::squared_differences>});
+  return all;
 }
 
 }  // namespace
 
 TEST_CASE("every sampler samples bilinearly with replicated edges, inside flags included",
           "[warp]") {
+  // Each sampler, and the functions that pick one, in both output forms: samples with inside
+  // flags, and squared differences from I0 (neighbour candidates' costs).
   std::mt19937 random(7);
   std::uniform_real_distribution<float> intensity(0.0f, 1.0f);
   const Index shapes[][2] = {{1, 1},  {1, 40},  {40, 1},  {2, 2},   {3, 17},
                              {17, 3}, {24, 31}, {33, 64}, {40, 100}};
-  for (const Sampler& sampler : available_samplers()) {
+  for (const Sampler& sampler : samplers_and_dispatch()) {
     for (const auto& shape : shapes) {
       const Index rows = shape[0], cols = shape[1];
       if (sampler.needs_two_by_two && (rows < 2 || cols < 2)) continue;
-      lkflow::Image<float> image(rows, cols);
+      lkflow::Image<float> image(rows, cols), other(rows, cols);  // I1 and I0
       for (Index i = 0; i < image.size(); ++i) image.data()[i] = intensity(random);
+      for (Index i = 0; i < other.size(); ++i) other.data()[i] = intensity(random);
       for (Motion motion : {Motion::smooth, Motion::stretch, Motion::rough, Motion::far_outside}) {
         DYNAMIC_SECTION(sampler.name << " " << rows << "x" << cols << " motion " << int(motion)) {
           // Whole rows, and pieces starting anywhere with lengths around the vector widths.
@@ -154,9 +204,12 @@ TEST_CASE("every sampler samples bilinearly with replicated edges, inside flags 
                 if (count <= 0) continue;
                 std::vector<float> u, v;
                 make_flow(motion, y, count, random, u, v);
-                std::vector<float> xs(u.size()), ys(u.size());
-                sampler.run(image.data(), rows, cols, y, begin, count, u.data(), v.data(),
-                            xs.data(), ys.data());
+                std::vector<float> xs(u.size()), ys(u.size()), squares(u.size());
+                const float* i0 = other.data() + y * cols + begin;
+                sampler.samples(image.data(), rows, cols, y, begin, count, u.data(), v.data(),
+                                nullptr, xs.data(), ys.data());
+                sampler.squared_differences(image.data(), rows, cols, y, begin, count, u.data(),
+                                            v.data(), i0, squares.data(), nullptr);
                 for (Index i = 0; i < count; ++i) {
                   const auto k = std::size_t(i);
                   // The position as float arithmetic rounds it (that rounding is not under
@@ -165,9 +218,12 @@ TEST_CASE("every sampler samples bilinearly with replicated edges, inside flags 
                   const double yy = double(float(y) + v[k]);
                   const bool inside =
                       x >= 0 && x <= double(cols - 1) && yy >= 0 && yy <= double(rows - 1);
+                  const double expected = sample(image, x, yy);
                   INFO("y " << y << " x " << begin + i << " u " << u[k] << " v " << v[k]);
-                  REQUIRE(xs[k] == Approx(sample(image, x, yy)).margin(2e-6));
+                  REQUIRE(xs[k] == Approx(expected).margin(2e-6));
                   REQUIRE(ys[k] == (inside ? 1.0f : 0.0f));
+                  const double difference = double(i0[k]) - expected;
+                  REQUIRE(squares[k] == Approx(difference * difference).margin(4e-6));
                 }
               }
             }
@@ -178,38 +234,47 @@ TEST_CASE("every sampler samples bilinearly with replicated edges, inside flags 
   }
 }
 
-TEST_CASE("the samplers agree, and warped_row uses the fastest the processor runs", "[warp]") {
+TEST_CASE("the samplers agree, and the library uses the fastest the processor runs", "[warp]") {
   const std::vector<Sampler> samplers = available_samplers();
-  // The fastest available is the last; warped_row must compute exactly what it computes.
+  // The fastest available is the last; warped_row and squared_difference_row must compute
+  // exactly what it computes.
   CHECK(lkflow::detail::float_sampler() == samplers.back().kind);
   std::mt19937 random(11);
   std::uniform_real_distribution<float> intensity(0.0f, 1.0f);
   const Index rows = 48, cols = 75;
-  lkflow::Image<float> image(rows, cols);
+  lkflow::Image<float> image(rows, cols), other(rows, cols);  // I1 and I0
   for (Index i = 0; i < image.size(); ++i) image.data()[i] = intensity(random);
+  for (Index i = 0; i < other.size(); ++i) other.data()[i] = intensity(random);
+  const std::size_t n = std::size_t(cols);
   for (Motion motion : {Motion::smooth, Motion::stretch, Motion::rough, Motion::far_outside}) {
     for (Index y = 0; y < rows; ++y) {
       std::vector<float> u, v;
       make_flow(motion, y, cols, random, u, v);
-      std::vector<float> xs(u.size()), ys(u.size()), dispatched_xs(u.size()),
-          dispatched_ys(u.size());
-      run_dispatched(image.data(), rows, cols, y, 0, cols, u.data(), v.data(), dispatched_xs.data(),
-                     dispatched_ys.data());
+      const float* i0 = other.data() + y * cols;
+      // [0] the portable loop, [1] the dispatching functions, [2] the sampler under test.
+      std::vector<float> xs[3], ys[3], squares[3];
+      for (int j = 0; j < 3; ++j) xs[j] = ys[j] = squares[j] = std::vector<float>(n);
+      auto run = [&](const Sampler& sampler, int j) {
+        sampler.samples(image.data(), rows, cols, y, 0, cols, u.data(), v.data(), nullptr,
+                        xs[j].data(), ys[j].data());
+        sampler.squared_differences(image.data(), rows, cols, y, 0, cols, u.data(), v.data(), i0,
+                                    squares[j].data(), nullptr);
+      };
+      run(samplers.front(), 0);
+      run(samplers_and_dispatch().back(), 1);
       for (const Sampler& sampler : samplers) {
-        sampler.run(image.data(), rows, cols, y, 0, cols, u.data(), v.data(), xs.data(), ys.data());
-        std::vector<float> portable_xs(u.size()), portable_ys(u.size());
-        run_portable(image.data(), rows, cols, y, 0, cols, u.data(), v.data(), portable_xs.data(),
-                     portable_ys.data());
-        for (Index x = 0; x < cols; ++x) {
-          const auto k = std::size_t(x);
-          INFO(sampler.name << " motion " << int(motion) << " y " << y << " x " << x);
+        run(sampler, 2);
+        for (std::size_t k = 0; k < n; ++k) {
+          INFO(sampler.name << " motion " << int(motion) << " y " << y << " x " << k);
           // Equal up to whether a multiply-add was fused (the portable loop's are only where
           // the build targets FMA).
-          REQUIRE(xs[k] == Approx(portable_xs[k]).margin(1e-6));
-          REQUIRE(ys[k] == portable_ys[k]);
+          REQUIRE(xs[2][k] == Approx(xs[0][k]).margin(1e-6));
+          REQUIRE(ys[2][k] == ys[0][k]);
+          REQUIRE(squares[2][k] == Approx(squares[0][k]).margin(2e-6));
           if (sampler.kind == lkflow::detail::float_sampler()) {
-            REQUIRE(dispatched_xs[k] == xs[k]);
-            REQUIRE(dispatched_ys[k] == ys[k]);
+            REQUIRE(xs[1][k] == xs[2][k]);
+            REQUIRE(ys[1][k] == ys[2][k]);
+            REQUIRE(squares[1][k] == squares[2][k]);
           }
         }
       }

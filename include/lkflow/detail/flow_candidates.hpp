@@ -83,19 +83,15 @@ void candidate_rows(const Image<W>& u, const Image<W>& v, Eigen::Index y, Eigen:
 
 /// out[i] = (I0(x, y) - I1(x + u[i], y + v[i]))^2, x = x_begin + i, for i in [0, count), I1
 /// sampled as in the warp iteration (bilinear, positions clamped into the image). `xs`, `ys`,
-/// `Offset`, `PairLoads`: as in warped_row.
+/// `Offset`, `PairLoads`: as in squared_difference_row (warp.hpp).
 template <class Offset, bool PairLoads, class W>
 void squared_residual_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index y,
                           Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
                           const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys,
                           W* LKFLOW_RESTRICT out) {
   const Eigen::Index cols = I0.cols();
-  warped_row<Offset, PairLoads>(I1.data(), I1.rows(), cols, y, x_begin, count, u, v, xs, ys);
-  const W* LKFLOW_RESTRICT i0 = I0.data() + y * cols + x_begin;
-  for (Eigen::Index i = 0; i < count; ++i) {
-    const W difference = i0[i] - xs[i];
-    out[i] = difference * difference;
-  }
+  squared_difference_row<Offset, PairLoads>(I1.data(), I1.rows(), cols, y, x_begin, count, u, v,
+                                            I0.data() + y * cols + x_begin, xs, ys, out);
 }
 
 /// Columns per segment of the eligibility flags: candidate costs are computed only in the

@@ -14,6 +14,7 @@
 
 #include "../image.hpp"
 #include "config.hpp"
+#include "sample_output.hpp"
 #include "warp_avx2.hpp"
 #include "warp_avx512.hpp"
 
@@ -155,28 +156,62 @@ void warped_row_portable(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::
   }
 }
 
-template <class Offset, bool PairLoads, class W>
-void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
-                Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
-                const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys) {
+/// Runs the fastest SIMD sampler float_sampler() allows, writing `Output` (sample_output.hpp),
+/// and returns true; returns false, having done nothing, where none applies (not float, 64-bit
+/// offsets, an image narrower or shorter than 2 pixels, a processor without AVX2 and FMA).
+template <SampleOutput Output, class Offset, class W>
+bool simd_sampled(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
+                  Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
+                  const W* LKFLOW_RESTRICT v, const W* LKFLOW_RESTRICT i0, W* LKFLOW_RESTRICT out,
+                  W* LKFLOW_RESTRICT inside) {
   if constexpr (std::is_same_v<W, float> && std::is_same_v<Offset, std::int32_t>) {
     if (rows >= 2 && cols >= 2) {
       const FloatSampler sampler = float_sampler();
       if constexpr (kHasAvx512Sampler) {
         if (sampler == FloatSampler::avx512) {
-          warped_row_avx512(i1, rows, cols, y, x_begin, count, u, v, xs, ys);
-          return;
+          warped_row_avx512<Output>(i1, rows, cols, y, x_begin, count, u, v, i0, out, inside);
+          return true;
         }
       }
       if constexpr (kHasAvx2Sampler) {
         if (sampler == FloatSampler::avx2) {
-          warped_row_avx2(i1, rows, cols, y, x_begin, count, u, v, xs, ys);
-          return;
+          warped_row_avx2<Output>(i1, rows, cols, y, x_begin, count, u, v, i0, out, inside);
+          return true;
         }
       }
     }
   }
+  return false;
+}
+
+template <class Offset, bool PairLoads, class W>
+void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
+                Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
+                const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys) {
+  const W* no_i0 = nullptr;  // (read only for squared differences)
+  if (!simd_sampled<SampleOutput::samples, Offset>(i1, rows, cols, y, x_begin, count, u, v, no_i0,
+                                                   xs, ys))
+    warped_row_portable<Offset, PairLoads>(i1, rows, cols, y, x_begin, count, u, v, xs, ys);
+}
+
+/// out[i] = (i0[i] - I1(x + u[i], y + v[i]))^2, x = x_begin + i, for i in [0, count): the squared
+/// differences between a piece of I0's row y (`i0`, starting at column x_begin) and I1 sampled as
+/// by warped_row. The SIMD samplers form them in registers; `xs`, `ys`: scratch of `count`
+/// values for the portable loop.
+template <class Offset, bool PairLoads, class W>
+void squared_difference_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
+                            Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
+                            const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v,
+                            const W* LKFLOW_RESTRICT i0, W* LKFLOW_RESTRICT xs,
+                            W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT out) {
+  if (simd_sampled<SampleOutput::squared_differences, Offset>(i1, rows, cols, y, x_begin, count, u,
+                                                              v, i0, out, static_cast<W*>(nullptr)))
+    return;
   warped_row_portable<Offset, PairLoads>(i1, rows, cols, y, x_begin, count, u, v, xs, ys);
+  for (Eigen::Index i = 0; i < count; ++i) {
+    const W difference = i0[i] - xs[i];
+    out[i] = difference * difference;
+  }
 }
 
 /// The products Ix It' and Iy It' of row y into `xt` and `yt`, given the gradients gx, gy of

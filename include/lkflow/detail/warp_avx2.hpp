@@ -11,6 +11,7 @@
 #pragma once
 
 #include "config.hpp"
+#include "sample_output.hpp"
 
 #if (defined(__AVX2__) && defined(__FMA__)) || LKFLOW_X86_DISPATCH
 
@@ -32,19 +33,21 @@ inline __m256 pick16(__m256 low, __m256 high, __m256i index) {
                           _mm256_permutevar8x32_ps(high, index), from_high);
 }
 
-/// warped_row_avx512's contract, 8 lanes at a time: a float image of rows >= 2, cols >= 2,
-/// rows * cols < 2^31.
 /// True when every lane of `mask` (each 0 or -1) is set.
 LKFLOW_TARGET("avx2,fma")
 inline bool all_lanes(__m256i mask) {
   return _mm256_movemask_ps(_mm256_castsi256_ps(mask)) == 0xFF;
 }
 
+/// warped_row_avx512's contract, 8 lanes at a time: a float image of rows >= 2, cols >= 2,
+/// rows * cols < 2^31.
+template <SampleOutput Output>
 LKFLOW_TARGET("avx2,fma")
-inline void warped_row_avx2(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
-                            Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
-                            const float* LKFLOW_RESTRICT u, const float* LKFLOW_RESTRICT v,
-                            float* LKFLOW_RESTRICT xs, float* LKFLOW_RESTRICT ys) {
+void warped_row_avx2(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
+                     Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
+                     const float* LKFLOW_RESTRICT u, const float* LKFLOW_RESTRICT v,
+                     const float* LKFLOW_RESTRICT i0, float* LKFLOW_RESTRICT out,
+                     float* LKFLOW_RESTRICT inside) {
   using Index = Eigen::Index;
   const __m256 x_max = _mm256_set1_ps(float(cols - 1));
   const __m256 y_max = _mm256_set1_ps(float(rows - 1));
@@ -68,7 +71,7 @@ inline void warped_row_avx2(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, 
     const __m256 py = _mm256_add_ps(row, _mm256_maskload_ps(v + i, active));
     const __m256 cx = _mm256_min_ps(_mm256_max_ps(px, zero), x_max);
     const __m256 cy = _mm256_min_ps(_mm256_max_ps(py, zero), y_max);
-    const __m256 inside =
+    [[maybe_unused]] const __m256 in_image =
         _mm256_and_ps(_mm256_cmp_ps(cx, px, _CMP_EQ_OQ), _mm256_cmp_ps(cy, py, _CMP_EQ_OQ));
     const __m256i x0 = _mm256_min_epi32(_mm256_cvttps_epi32(cx), x_base_max);
     const __m256i y0 = _mm256_min_epi32(_mm256_cvttps_epi32(cy), y_base_max);
@@ -125,8 +128,14 @@ inline void warped_row_avx2(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, 
     const __m256 top = _mm256_fmadd_ps(fx, _mm256_sub_ps(top_right, top_left), top_left);
     const __m256 bottom =
         _mm256_fmadd_ps(fx, _mm256_sub_ps(bottom_right, bottom_left), bottom_left);
-    _mm256_maskstore_ps(xs + i, active, _mm256_fmadd_ps(fy, _mm256_sub_ps(bottom, top), top));
-    _mm256_maskstore_ps(ys + i, active, _mm256_and_ps(inside, _mm256_set1_ps(1.0f)));
+    const __m256 sample = _mm256_fmadd_ps(fy, _mm256_sub_ps(bottom, top), top);
+    if constexpr (Output == SampleOutput::samples) {
+      _mm256_maskstore_ps(out + i, active, sample);
+      _mm256_maskstore_ps(inside + i, active, _mm256_and_ps(in_image, _mm256_set1_ps(1.0f)));
+    } else {
+      const __m256 difference = _mm256_sub_ps(_mm256_maskload_ps(i0 + i, active), sample);
+      _mm256_maskstore_ps(out + i, active, _mm256_mul_ps(difference, difference));
+    }
   }
 }
 

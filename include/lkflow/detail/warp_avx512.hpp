@@ -13,6 +13,7 @@
 #pragma once
 
 #include "config.hpp"
+#include "sample_output.hpp"
 
 #if defined(__AVX512F__) || LKFLOW_X86_DISPATCH
 
@@ -44,13 +45,16 @@ inline __m512 gather_pairs(const float* i1, __m512i index, int half) {
 
 /// warped_row (warp.hpp) for a float image `i1` of rows x cols pixels, rows >= 2, cols >= 2 and
 /// rows * cols < 2^31: samples I1 bilinearly at (x + u[i], y + v[i]), x = x_begin + i, the
-/// position clamped into the image, into xs[i], and writes ys[i] = 1 where the position was
-/// inside I1, 0 where it was clamped; i in [0, count).
+/// position clamped into the image, for i in [0, count). Output::samples: out[i] is the sample
+/// and inside[i] is 1 where the position was inside I1, 0 where it was clamped (`i0` unused).
+/// Output::squared_differences: out[i] = (i0[i] - sample)^2 (`inside` unused).
+template <SampleOutput Output>
 LKFLOW_TARGET("avx512f")
-inline void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
-                              Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
-                              const float* LKFLOW_RESTRICT u, const float* LKFLOW_RESTRICT v,
-                              float* LKFLOW_RESTRICT xs, float* LKFLOW_RESTRICT ys) {
+void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
+                       Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
+                       const float* LKFLOW_RESTRICT u, const float* LKFLOW_RESTRICT v,
+                       const float* LKFLOW_RESTRICT i0, float* LKFLOW_RESTRICT out,
+                       float* LKFLOW_RESTRICT inside) {
   using Index = Eigen::Index;
   const __m512 x_max = _mm512_set1_ps(float(cols - 1));
   const __m512 y_max = _mm512_set1_ps(float(rows - 1));
@@ -76,7 +80,7 @@ inline void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows
     const __m512 py = _mm512_add_ps(row, _mm512_maskz_loadu_ps(active, v + i));
     const __m512 cx = _mm512_min_ps(_mm512_max_ps(px, zero), x_max);
     const __m512 cy = _mm512_min_ps(_mm512_max_ps(py, zero), y_max);
-    const __mmask16 inside =
+    [[maybe_unused]] const __mmask16 in_image =
         _mm512_cmp_ps_mask(cx, px, _CMP_EQ_OQ) & _mm512_cmp_ps_mask(cy, py, _CMP_EQ_OQ);
     // Top-left corner of each 2x2 cell, one short of the last row and column (warp.hpp).
     const __m512i x0 = _mm512_min_epi32(_mm512_cvttps_epi32(cx), x_base_max);
@@ -142,8 +146,15 @@ inline void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows
     const __m512 top = _mm512_fmadd_ps(fx, _mm512_sub_ps(top_right, top_left), top_left);
     const __m512 bottom =
         _mm512_fmadd_ps(fx, _mm512_sub_ps(bottom_right, bottom_left), bottom_left);
-    _mm512_mask_storeu_ps(xs + i, active, _mm512_fmadd_ps(fy, _mm512_sub_ps(bottom, top), top));
-    _mm512_mask_storeu_ps(ys + i, active, _mm512_maskz_mov_ps(inside, _mm512_set1_ps(1.0f)));
+    const __m512 sample = _mm512_fmadd_ps(fy, _mm512_sub_ps(bottom, top), top);
+    if constexpr (Output == SampleOutput::samples) {
+      _mm512_mask_storeu_ps(out + i, active, sample);
+      _mm512_mask_storeu_ps(inside + i, active,
+                            _mm512_maskz_mov_ps(in_image, _mm512_set1_ps(1.0f)));
+    } else {
+      const __m512 difference = _mm512_sub_ps(_mm512_maskz_loadu_ps(active, i0 + i), sample);
+      _mm512_mask_storeu_ps(out + i, active, _mm512_mul_ps(difference, difference));
+    }
   }
 }
 
