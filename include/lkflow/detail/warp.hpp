@@ -97,7 +97,9 @@ void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index col
                 Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
                 const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys);
 
-/// warped_row's portable loops, which the compiler vectorises with gathers.
+/// warped_row's portable loops, which compilers vectorise with gathers where they judge those
+/// fast (GCC 12: when tuning for such a processor, e.g. -march=native on AVX-512), else run
+/// scalar.
 template <class Offset, bool PairLoads, class W>
 void warped_row_portable(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
                          Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
