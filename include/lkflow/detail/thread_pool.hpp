@@ -1,5 +1,6 @@
 // A process-wide pool of worker threads, created on first use and kept, because creating and
-// joining a thread per call costs 50-500 us on virtual machines: a sizeable share of a frame.
+// joining a thread per call costs a sizeable share of a frame on virtual machines (README,
+// "Threads without variance").
 // One call uses the pool at a time; a concurrent call is told so and brings its own threads.
 #pragma once
 
@@ -9,6 +10,8 @@
 #include <system_error>
 #include <thread>
 #include <vector>
+
+#include "assert.hpp"
 
 namespace lkflow::detail {
 
@@ -37,6 +40,7 @@ class ThreadPool {
   /// start more threads, so `task` must share its work dynamically.
   template <class Task>
   bool try_run(int workers, Task& task) {
+    LKFLOW_ASSERT(workers >= 1, "at least the calling thread works");
     std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
     if (!busy.owns_lock()) return false;
     while (static_cast<int>(threads_.size()) < workers - 1) {
