@@ -1,0 +1,21 @@
+// LKFLOW_ASSERT as users' release builds see it: NDEBUG defined, LKFLOW_ENABLE_ASSERTS not.
+// Only assert.hpp is included here, so that no kernel is compiled with two meanings of the macro.
+#undef LKFLOW_ENABLE_ASSERTS
+#ifndef NDEBUG
+#define NDEBUG
+#endif
+#include <lkflow/detail/assert.hpp>
+
+namespace {
+int evaluations = 0;
+bool evaluate() {
+  ++evaluations;
+  return false;
+}
+}  // namespace
+
+bool assert_evaluates_when_compiled_out() {
+  static_assert(!LKFLOW_ASSERTS_ENABLED, "NDEBUG turns LKFLOW_ASSERT off");
+  LKFLOW_ASSERT(evaluate(), "never holds, and must never be evaluated");
+  return evaluations != 0;
+}
