@@ -90,7 +90,7 @@ inline Eigen::Index candidate_segments(Eigen::Index cols) {
 }
 
 /// marks[x] |= bit where the candidate flow (cu, cv)[x] differs from the own flow (ou, ov)[x] by
-/// more than min_change along x or y: the eligibility rule of keep_better, to the same rounding.
+/// more than min_change along x or y: the eligibility rule of consider(), to the same rounding.
 template <class W>
 LKFLOW_NOINLINE void mark_eligible(const W* LKFLOW_RESTRICT cu, const W* LKFLOW_RESTRICT cv,
                                    const W* LKFLOW_RESTRICT ou, const W* LKFLOW_RESTRICT ov,
