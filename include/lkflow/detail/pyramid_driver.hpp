@@ -223,6 +223,8 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
                   const PyramidParams& params, int level_count, Flow<S>& out,
                   std::vector<PyramidLevel<S>>& levels) {
   using Acc = PyramidAccumulator<S>;
+  LKFLOW_ASSERT(level_count >= 1 && level_count <= levels_that_fit(I0.rows, I0.cols),
+                "as many levels as fit the image at most");
   // A window never needs to reach further than the image; clamping keeps 2r+1 from overflowing.
   const Eigen::Index radius = std::min<Eigen::Index>(params.radius, std::max(I0.rows, I0.cols));
   build_pyramids(I0, I1, level_count, params.threads, levels);

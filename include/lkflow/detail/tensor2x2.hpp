@@ -84,11 +84,14 @@ struct SolveConstants {
 /// dense_flow's solve of every pixel of one row from its five raw window sums (`sums[kXX]` ...,
 /// see pixel_arithmetic.hpp): (u, v) by Cramer's rule where the window is accepted, (0, 0) where
 /// it is not, and lambda_min as the confidence. `inv_cols[x]` is 1 / (window columns inside the
-/// image), `inv_rows` likewise for rows; `scratch` holds `width` values of T.
+/// image), `inv_rows` likewise for rows; `scratch` holds `width` values of T. Out of line, so
+/// that its pointers stay restrict parameters (config.hpp, LKFLOW_NOINLINE).
 template <class T, class S, class Acc>
-void solve_row(const Acc* const* sums, Eigen::Index width, const SolveConstants<T>& k, T inv_rows,
-               const T* LKFLOW_RESTRICT inv_cols, T* LKFLOW_RESTRICT scratch, S* LKFLOW_RESTRICT u,
-               S* LKFLOW_RESTRICT v, S* LKFLOW_RESTRICT confidence) {
+LKFLOW_NOINLINE void solve_row(const Acc* const* sums, Eigen::Index width,
+                               const SolveConstants<T>& k, T inv_rows,
+                               const T* LKFLOW_RESTRICT inv_cols, T* LKFLOW_RESTRICT scratch,
+                               S* LKFLOW_RESTRICT u, S* LKFLOW_RESTRICT v,
+                               S* LKFLOW_RESTRICT confidence) {
   const Acc* LKFLOW_RESTRICT wxx = sums[kXX];
   const Acc* LKFLOW_RESTRICT wyy = sums[kYY];
   const Acc* LKFLOW_RESTRICT wxy = sums[kXY];
