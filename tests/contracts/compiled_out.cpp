@@ -6,16 +6,21 @@
 #endif
 #include <lkflow/detail/assert.hpp>
 
-namespace {
+namespace lkflow_test {
+
 int evaluations = 0;
+
+// Not in an unnamed namespace: a function used only where it is never evaluated would be
+// reported as unneeded (clang's -Wunneeded-internal-declaration).
 bool evaluate() {
   ++evaluations;
   return false;
 }
-}  // namespace
+
+}  // namespace lkflow_test
 
 bool assert_evaluates_when_compiled_out() {
   static_assert(!LKFLOW_ASSERTS_ENABLED, "NDEBUG turns LKFLOW_ASSERT off");
-  LKFLOW_ASSERT(evaluate(), "never holds, and must never be evaluated");
-  return evaluations != 0;
+  LKFLOW_ASSERT(lkflow_test::evaluate(), "never holds, and must never be evaluated");
+  return lkflow_test::evaluations != 0;
 }
