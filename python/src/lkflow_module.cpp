@@ -164,26 +164,6 @@ class PyramidalFlow {
                            check);
   }
 
-  py::object calc(py::object I0, py::object I1, py::object initial, py::object out) {
-    constexpr const char* func = "lkflow.PyramidalFlow.calc";
-    py::array a0 = as_array(I0), a1 = as_array(I1);
-    return with_frames(func, a0, a1, [&](const auto& m0, const auto& m1) -> py::object {
-      if (real_ == Real::f32) return run(func, m0, m1, initial, out, float_);
-      return run(func, m0, m1, initial, out, double_);
-    });
-  }
-
-  /// Forgets the last flow: the next call starts from zero (or its `initial`).
-  void reset() {
-    py::gil_scoped_release unlocked;
-    std::lock_guard<std::mutex> lock(mutex_);
-    float_.has_previous = double_.has_previous = false;
-  }
-
-  py::dict params() const { return as_dict(pyramid_members(), params_); }
-  py::dtype dtype() const { return numpy_dtype(real_); }
-  bool warm_start() const { return warm_start_; }
-
  private:
   template <class S>
   struct State {
@@ -266,6 +246,29 @@ class PyramidalFlow {
     return result;
   }
 
+ public:
+  // (after run(): clang 14 wrongly reports the member templates undefined when used earlier)
+  py::object calc(py::object I0, py::object I1, py::object initial, py::object out) {
+    constexpr const char* func = "lkflow.PyramidalFlow.calc";
+    py::array a0 = as_array(I0), a1 = as_array(I1);
+    return with_frames(func, a0, a1, [&](const auto& m0, const auto& m1) -> py::object {
+      if (real_ == Real::f32) return run(func, m0, m1, initial, out, float_);
+      return run(func, m0, m1, initial, out, double_);
+    });
+  }
+
+  /// Forgets the last flow: the next call starts from zero (or its `initial`).
+  void reset() {
+    py::gil_scoped_release unlocked;
+    std::lock_guard<std::mutex> lock(mutex_);
+    float_.has_previous = double_.has_previous = false;
+  }
+
+  py::dict params() const { return as_dict(pyramid_members(), params_); }
+  py::dtype dtype() const { return numpy_dtype(real_); }
+  bool warm_start() const { return warm_start_; }
+
+ private:
   lkflow::PyramidParams params_;
   Real real_ = Real::f32;
   bool warm_start_ = true;
@@ -296,7 +299,9 @@ py::object read_flo(const std::filesystem::path& path) {
 
 void write_flo(const std::filesystem::path& path, py::handle flow) {
   constexpr const char* func = "lkflow.write_flo";
-  const auto [u, v] = flow_fields(func, "flow", flow);
+  const std::pair<py::array, py::array> fields = flow_fields(func, "flow", flow);
+  const py::array& u = fields.first;  // not a structured binding: clang 14 cannot capture those
+  const py::array& v = fields.second;
   auto write = [&](auto copy) {
     copy_field(u, copy.u);
     copy_field(v, copy.v);
