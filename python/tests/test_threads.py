@@ -106,3 +106,20 @@ def test_one_pyramidal_flow_object_shared_by_threads_runs_one_call_at_a_time():
     jobs = [lambda p=pairs[k % 4]: shared.calc(*p) for k in range(16)]
     for k, result in enumerate(run_in_threads(jobs)):
         assert_same_flow(result, expected[k % 4])
+
+
+def fork_child_flow(pair):
+    return lkflow.dense_flow(*pair, threads=2).u
+
+
+def test_a_forked_child_computes_flows():
+    """multiprocessing's default on Linux forks the process, whose child has none of lkflow's
+    pool threads: a flow on two threads there must not wait for them (it hung before the pool
+    forgot them after a fork)."""
+    import multiprocessing
+    pair = moved_pair(240, 320, 0.6, -0.2)
+    expected = lkflow.dense_flow(*pair, threads=2).u  # the parent's pool now has a thread
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = pool.map_async(fork_child_flow, [pair, pair]).get(timeout=120)
+    for u in results:
+        assert np.array_equal(u, expected)
