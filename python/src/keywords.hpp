@@ -250,7 +250,8 @@ inline std::string presets_help() {
   std::ostringstream text;
   for (const Preset& p : presets())
     text << "        '" << p.name << "': "
-         << (p.exists ? p.help : "the defaults, until this version of lkflow has the preset")
+         << (p.exists ? p.help
+                      : "for now the defaults: this lkflow's PyramidParams has no such preset")
          << "\n";
   return text.str();
 }
