@@ -296,7 +296,8 @@ def describe_build(build):
     if not build:
         return "unknown build (an lkflow_eval that does not report it)"
     return (f"{build['compiler']}, {build['build_type'] or 'unknown build type'} {build['flags']}"
-            f"; kernels target {build['target']}, bilinear sampler {build['sampler']}")
+            f" for {build['target']}; kernels {build.get('kernels', '?')}, bilinear sampler "
+            f"{build['sampler']}")
 
 
 def describe_params(p):

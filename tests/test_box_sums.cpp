@@ -5,11 +5,11 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
-#include <lkflow/detail/box_sums.hpp>
+#include <lkflow/detail/isa_kernels.hpp>
 
 namespace {
 
-using lkflow::detail::BoxSums;
+using lkflow::detail::isa_base::BoxSums;
 using Index = Eigen::Index;
 
 /// Per-pixel values of two channels: a random field and its negation plus a constant.

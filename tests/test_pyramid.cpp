@@ -404,7 +404,7 @@ TEST_CASE("downsample2 blurs with [1 4 6 4 1]/16 and keeps even pixels", "[pyram
     Image<double> src(rows, cols);
     for (Eigen::Index i = 0; i < src.size(); ++i) src.data()[i] = unit(rng);
     Image<double> dst;
-    lkflow::detail::downsample2(src, 0.5, 2, dst);
+    lkflow::detail::isa_base::downsample2(src, 0.5, 2, dst);
     REQUIRE(dst.rows() == (rows + 1) / 2);
     REQUIRE(dst.cols() == (cols + 1) / 2);
     const std::array<double, 5> w = {1 / 16., 4 / 16., 6 / 16., 4 / 16., 1 / 16.};
@@ -432,7 +432,7 @@ TEST_CASE("upsample2 interpolates bilinearly at (x/2, y/2) and doubles", "[pyram
     Image<double> coarse(coarse_rows, coarse_cols);
     for (Eigen::Index i = 0; i < coarse.size(); ++i) coarse.data()[i] = unit(rng);
     Image<double> fine(rows, cols);
-    lkflow::detail::upsample2(coarse, 1, fine);
+    lkflow::detail::isa_base::upsample2(coarse, 1, fine);
     Image<double> expected(rows, cols);
     for (Eigen::Index y = 0; y < rows; ++y)
       for (Eigen::Index x = 0; x < cols; ++x) {
@@ -457,7 +457,7 @@ TEST_CASE("median3x3 is the median of each 3x3 neighbourhood", "[pyramid][detail
     Image<float> src(rows, cols);
     for (Eigen::Index i = 0; i < src.size(); ++i) src.data()[i] = float(level(rng));
     Image<float> dst;
-    lkflow::detail::median3x3(src, 2, dst);
+    lkflow::detail::isa_base::median3x3(src, 2, dst);
     const Image<double> s = src.cast<double>();
     Image<double> expected(rows, cols);
     for (Eigen::Index y = 0; y < rows; ++y)
@@ -549,7 +549,8 @@ TEST_CASE("select_flow_candidates keeps the neighbour flow that fits best", "[py
         moved += expected_u(y, x) != u(y, x) || expected_v(y, x) != v(y, x);
       }
     Image<double> got_u = u, got_v = v, scratch_u, scratch_v;
-    lkflow::detail::select_flow_candidates(I0, I1, step, 2, got_u, got_v, scratch_u, scratch_v);
+    lkflow::detail::isa_base::select_flow_candidates(I0, I1, step, 2, got_u, got_v, scratch_u,
+                                                     scratch_v);
     INFO(rows << "x" << cols << " step " << step << ": " << moved << " pixels take a neighbour's");
     if (rows * cols > 1000) CHECK(moved > (sparse ? 20 : rows * cols / 10));
     CHECK_THAT(got_u, IsNear(expected_u, 0.0, clear));

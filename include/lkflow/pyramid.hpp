@@ -50,9 +50,9 @@
 //
 // Threads: each pass runs on at most one thread per 100 000 pixels of its level (a thread costs
 // more to wake than a pass over a coarse level takes); bands are fixed by the radius, so the
-// output never depends on the thread count. Sampling I1, about half of the time, uses AVX-512 or
-// AVX2 where the processor has them, also in code built for the baseline x86-64 with GCC or
-// clang.
+// output never depends on the thread count. Every pass runs at the width of AVX-512 or AVX2 where
+// the processor has them, also in code built for the baseline x86-64 with GCC or clang
+// (detail/isa.hpp); the results of those copies and the base one agree to rounding.
 //
 // The implementation, step by step: detail/pyramid_driver.hpp (the coarse-to-fine driver), and
 // the passes it runs: detail/pyramid_resample.hpp (between levels), detail/pyramid_kernel.hpp
@@ -65,6 +65,7 @@
 
 #include <Eigen/Core>
 
+#include "detail/isa_kernels.hpp"
 #include "detail/pyramid_args.hpp"
 #include "detail/pyramid_driver.hpp"
 #include "image.hpp"

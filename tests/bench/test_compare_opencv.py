@@ -134,7 +134,7 @@ class CompareOpenCV(unittest.TestCase):
         self.assertEqual(default["params"]["levels"], 2)
         self.assertNotEqual(default["params"]["radius"], 3)
         self.assertEqual(small["params"]["threads"], 1)
-        for key in ("compiler", "build_type", "flags", "target", "sampler"):
+        for key in ("compiler", "build_type", "flags", "target", "kernels", "sampler"):
             self.assertIn(key, small["build"])
         self.assertTrue(self.report["machine"]["cpu"])
 

@@ -8,8 +8,10 @@
 // running sum along the row (window_scan.hpp). Rows and columns outside the image contribute
 // nothing, which is the clipped-window rule at the borders. Each band starts its column sums afresh
 // from its own rows, so bands are independent of each other (the unit of threading) and results do
-// not depend on how bands are assigned to threads.
-#pragma once
+// not depend on how bands are assigned to threads. BoxSums is a kernel, compiled once per
+// instruction set (see window_scan.hpp for the two parts of a header of kernels).
+#ifndef LKFLOW_DETAIL_BOX_SUMS_HPP
+#define LKFLOW_DETAIL_BOX_SUMS_HPP
 
 #include <algorithm>
 #include <cstddef>
@@ -39,6 +41,13 @@ std::vector<T> inverse_clipped_windows(Eigen::Index n, Eigen::Index radius) {
     inverse[std::size_t(x)] = T(1) / T(clipped_window(x, n, radius));
   return inverse;
 }
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_BOX_SUMS_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 template <class Acc, int Channels>
 class BoxSums {
@@ -149,4 +158,5 @@ class BoxSums {
   std::vector<Acc> ring_;            // the row form's last ring_rows() product rows, all channels
 };
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

@@ -1,6 +1,8 @@
 // The single-scale dense Lucas-Kanade kernel: gradients and the five products per row, window
 // sums by BoxSums, Cramer's rule by solve_row (tensor2x2.hpp), band by band on worker threads.
-#pragma once
+// The kernel is compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_DENSE_KERNEL_HPP
+#define LKFLOW_DETAIL_DENSE_KERNEL_HPP
 
 #include <algorithm>
 #include <cstddef>
@@ -30,6 +32,13 @@ struct LkRows {
   const In* down;
   const In* next;
 };
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_DENSE_KERNEL_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// The five products Ix^2, Iy^2, IxIy, IxIt, IyIt (raw, see pixel_arithmetic.hpp) of pixel x,
 /// with central differences and the pixel beyond the left or right edge replicated.
@@ -192,4 +201,5 @@ void dense_lk(const StridedImage<In>& image0, const StridedImage<In>& image1, Ei
   });
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

@@ -10,7 +10,10 @@
 // many input pixels, beyond what finer levels can undo. A pixel near a boundary has a neighbour
 // on its own side whose window does not straddle it; that neighbour's flow fits the pixel's own
 // small neighbourhood better, and this step hands it over.
-#pragma once
+//
+// The step is a kernel, compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_FLOW_CANDIDATES_HPP
+#define LKFLOW_DETAIL_FLOW_CANDIDATES_HPP
 
 #include <algorithm>
 #include <cstdint>
@@ -44,6 +47,21 @@ inline Eigen::Index candidate_step(Eigen::Index radius) { return radius + (radiu
 /// solution is the better estimate (a smooth affine motion, whose flow changes by less than this
 /// between neighbours, is otherwise turned into a patchwork with errors of ~0.05 px).
 inline constexpr double kMinCandidateChange = 0.25;
+
+/// Columns per segment of the eligibility flags: candidate costs are computed only in the
+/// segments of a row where some pixel nearby has an eligible candidate.
+inline constexpr Eigen::Index kCandidateSegment = 64;
+
+inline Eigen::Index candidate_segments(Eigen::Index cols) {
+  return (cols + kCandidateSegment - 1) / kCandidateSegment;
+}
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_FLOW_CANDIDATES_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// out[x] = row[x + shift], the index clamped into [0, cols).
 template <class W>
@@ -79,14 +97,6 @@ void candidate_rows(const Image<W>& u, const Image<W>& v, Eigen::Index y, Eigen:
   if (k == 4) source = std::max<Index>(y - step, 0);
   cu = u.data() + source * cols;
   cv = v.data() + source * cols;
-}
-
-/// Columns per segment of the eligibility flags: candidate costs are computed only in the
-/// segments of a row where some pixel nearby has an eligible candidate.
-inline constexpr Eigen::Index kCandidateSegment = 64;
-
-inline Eigen::Index candidate_segments(Eigen::Index cols) {
-  return (cols + kCandidateSegment - 1) / kCandidateSegment;
 }
 
 /// marks[x] |= bit where the candidate flow (cu, cv)[x] differs from the own flow (ou, ov)[x] by
@@ -308,4 +318,5 @@ void select_flow_candidates(const Image<W>& I0, const Image<W>& I1, Eigen::Index
   v.swap(new_v);
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

@@ -6,7 +6,9 @@
 //   med3(max3(lo[x-1..x+1]), med3(mid[x-1..x+1]), min3(hi[x-1..x+1]))
 // (the largest of the column minima, the median of the column medians and the smallest of the
 // column maxima bound it from both sides). Only min/max: the loops vectorise.
-#pragma once
+// The filter is a kernel, compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_MEDIAN3X3_HPP
+#define LKFLOW_DETAIL_MEDIAN3X3_HPP
 
 #include <algorithm>
 #include <cstddef>
@@ -19,7 +21,10 @@
 #include "bands.hpp"
 #include "config.hpp"
 
-namespace lkflow::detail {
+#endif  // LKFLOW_DETAIL_MEDIAN3X3_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 template <class W>
 inline W median3(W a, W b, W c) {
@@ -84,4 +89,5 @@ void median3x3(const Image<W>& src, int threads, Image<W>& dst) {
   });
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

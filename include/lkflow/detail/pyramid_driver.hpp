@@ -2,8 +2,12 @@
 // the pyramids of both frames, seed the coarsest level's flow, then at every level from the
 // coarsest to the input bring the coarser level's flow down and refine it (the level's structure
 // tensor, its warp iterations, neighbour candidates, the median). The passes the steps run are
-// in pyramid_resample.hpp, pyramid_kernel.hpp, flow_candidates.hpp and median3x3.hpp.
-#pragma once
+// in pyramid_resample.hpp, pyramid_kernel.hpp, flow_candidates.hpp and median3x3.hpp. The
+// driver's steps are kernels, compiled once per instruction set, so that a call runs every pass
+// in the copy chosen for it (isa.hpp; see window_scan.hpp for the two parts of a header of
+// kernels); the workspace's levels and the argument checks are shared.
+#ifndef LKFLOW_DETAIL_PYRAMID_DRIVER_HPP
+#define LKFLOW_DETAIL_PYRAMID_DRIVER_HPP
 
 #include <algorithm>
 #include <cstddef>
@@ -89,6 +93,74 @@ inline LevelPlan plan_level(const PyramidParams& params, Eigen::Index radius, Ei
           threads_for_pixels(params.threads, kFlowCandidates * pixels)};
 }
 
+/// The flow fields of level k: the level's own, but the finest level's are the output.
+template <class S>
+struct LevelFlow {
+  Image<S>& u;
+  Image<S>& v;
+  Image<S>& confidence;
+};
+
+template <class S>
+LevelFlow<S> level_flow(std::vector<PyramidLevel<S>>& levels, std::size_t k, Flow<S>& out) {
+  if (k == 0) return {out.u, out.v, out.confidence};
+  return {levels[k].u, levels[k].v, levels[k].confidence};
+}
+
+/// True when at least half of a level's windows pass the min_eigenvalue test (accepted windows
+/// have c > 0). On natural images every pyramid level passes with a wide margin (76 to 100% of
+/// windows on the Middlebury pairs, the least for Yosemite's flat sky); a texture without coarse
+/// structure leaves its coarsest levels nearly flat (e.g. a 1920x1080 texture of 10 to 48 px
+/// wavelengths: 39% of windows at 1/32 scale, median eigenvalue 8e-8 against the default 1e-6),
+/// and the flow of the windows that pass there is that of aliasing, not of the motion.
+template <class W>
+bool has_structure(const InverseTensor<W>& inverse) {
+  return 2 * (inverse.c > W(0)).count() >= inverse.c.size();
+}
+
+/// pyramidal_flow on the copy of the kernels active_isa() names (isa_kernels.hpp).
+template <class S, class In>
+void run_pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1,
+                      const Flow<S>* initial, const PyramidParams& params, int level_count,
+                      Flow<S>& out, std::vector<PyramidLevel<S>>& levels);
+
+/// Checks the arguments of every pyramidal_flow overload, then runs it.
+template <class S, class D0, class D1>
+void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
+                          const Flow<S>* initial, const PyramidParams& params, Flow<S>& out,
+                          std::vector<PyramidLevel<S>>& levels) {
+  using In = typename D0::Scalar;
+  static_assert(std::is_same_v<S, float> || std::is_same_v<S, double>,
+                "lkflow::pyramidal_flow: the flow scalar S must be float or double");
+  static_assert(std::is_same_v<In, typename D1::Scalar>,
+                "lkflow::pyramidal_flow: I0 and I1 must have the same pixel type");
+  static_assert(is_supported_pixel_v<In>,
+                "lkflow::pyramidal_flow: pixels must be uint8_t, uint16_t, float or double");
+
+  constexpr const char* func = "pyramidal_flow";
+  check_pair(func, I0, I1);
+  check_radius(func, params.radius);
+  check_iterations(func, params.iterations);
+  check_min_eigenvalue(func, params.min_eigenvalue);
+  check_threads(func, params.threads);
+  const int level_count = checked_levels(func, params.levels, I0.rows(), I0.cols());
+  // Expressions without storage are evaluated once, here.
+  Image<In> scratch0, scratch1;
+  const StridedImage<In> view0 = strided_view(I0, scratch0);
+  const StridedImage<In> view1 = strided_view(I1, scratch1);
+  check_finite(func, "I0", view0);
+  check_finite(func, "I1", view1);
+  if (initial != nullptr) check_initial_flow(func, *initial, I0.rows(), I0.cols());
+  run_pyramidal_lk(view0, view1, initial, params, level_count, out, levels);
+}
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_PYRAMID_DRIVER_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
+
 /// out = image scaled to intensities, in S, row-major (the pyramid's finest level).
 template <class S, class In>
 void to_level(const StridedImage<In>& image, S scale, Image<S>& out) {
@@ -104,6 +176,16 @@ void to_level(const StridedImage<In>& image, S scale, Image<S>& out) {
   }
 }
 
+/// Levels 1 and up of both frames, each from the one below.
+template <class S>
+void build_coarser_levels(int threads, std::vector<PyramidLevel<S>>& levels) {
+  for (std::size_t k = 1; k < levels.size(); ++k) {
+    const int level_threads = threads_for_pixels(threads, levels[k - 1].I0.size());
+    downsample2(levels[k - 1].I0, S(1), level_threads, levels[k].I0);
+    downsample2(levels[k - 1].I1, S(1), level_threads, levels[k].I1);
+  }
+}
+
 /// Step 1: `level_count` levels of both frames, level 0 the input scaled to intensities.
 template <class S, class In>
 void build_pyramids(const StridedImage<In>& I0, const StridedImage<In>& I1, int level_count,
@@ -113,25 +195,7 @@ void build_pyramids(const StridedImage<In>& I0, const StridedImage<In>& I1, int 
   const S scale = S(PixelTraits<In>::value_scale);
   to_level(I0, scale, levels[0].I0);
   to_level(I1, scale, levels[0].I1);
-  for (std::size_t k = 1; k < levels.size(); ++k) {
-    const int level_threads = threads_for_pixels(threads, levels[k - 1].I0.size());
-    downsample2(levels[k - 1].I0, S(1), level_threads, levels[k].I0);
-    downsample2(levels[k - 1].I1, S(1), level_threads, levels[k].I1);
-  }
-}
-
-/// The flow fields of level k: the level's own, but the finest level's are the output.
-template <class S>
-struct LevelFlow {
-  Image<S>& u;
-  Image<S>& v;
-  Image<S>& confidence;
-};
-
-template <class S>
-LevelFlow<S> level_flow(std::vector<PyramidLevel<S>>& levels, std::size_t k, Flow<S>& out) {
-  if (k == 0) return {out.u, out.v, out.confidence};
-  return {levels[k].u, levels[k].v, levels[k].confidence};
+  build_coarser_levels(threads, levels);
 }
 
 /// Step 2: the coarsest level's flow: 0, or `initial` brought down the pyramid as the frames are
@@ -182,17 +246,6 @@ void level_tensor(PyramidLevel<S>& level, const LevelPlan& plan, Image<S>& confi
                         level.inverse, confidence);
 }
 
-/// True when at least half of a level's windows pass the min_eigenvalue test (accepted windows
-/// have c > 0). On natural images every pyramid level passes with a wide margin (76 to 100% of
-/// windows on the Middlebury pairs, the least for Yosemite's flat sky); a texture without coarse
-/// structure leaves its coarsest levels nearly flat (e.g. a 1920x1080 texture of 10 to 48 px
-/// wavelengths: 39% of windows at 1/32 scale, median eigenvalue 8e-8 against the default 1e-6),
-/// and the flow of the windows that pass there is that of aliasing, not of the motion.
-template <class W>
-bool has_structure(const InverseTensor<W>& inverse) {
-  return 2 * (inverse.c > W(0)).count() >= inverse.c.size();
-}
-
 /// u = its 3x3 median, likewise v; `scratch`: a level-sized image, swapped with them.
 template <class S>
 void median_of_flow(int threads, Image<S>& u, Image<S>& v, Image<S>& scratch) {
@@ -217,17 +270,11 @@ void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, Image<S>& u, Im
   }
 }
 
-/// pyramidal_flow for validated inputs; `level_count` already resolved.
-template <class S, class In>
-void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const Flow<S>* initial,
-                  const PyramidParams& params, int level_count, Flow<S>& out,
-                  std::vector<PyramidLevel<S>>& levels) {
+/// Steps 2 to 5 on pyramids built by step 1.
+template <class S>
+void coarse_to_fine(const Flow<S>* initial, const PyramidParams& params, Eigen::Index radius,
+                    Flow<S>& out, std::vector<PyramidLevel<S>>& levels) {
   using Acc = PyramidAccumulator<S>;
-  LKFLOW_ASSERT(level_count >= 1 && level_count <= levels_that_fit(I0.rows, I0.cols),
-                "as many levels as fit the image at most");
-  // A window never needs to reach further than the image; clamping keeps 2r+1 from overflowing.
-  const Eigen::Index radius = std::min<Eigen::Index>(params.radius, std::max(I0.rows, I0.cols));
-  build_pyramids(I0, I1, level_count, params.threads, levels);
   seed_flow(initial, params.threads, levels, out);
 
   // With levels = 0 the coarse-to-fine pass starts at the coarsest level with structure (see
@@ -248,34 +295,19 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
   }
 }
 
-/// Checks the arguments of every pyramidal_flow overload, then runs it.
-template <class S, class D0, class D1>
-void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
-                          const Flow<S>* initial, const PyramidParams& params, Flow<S>& out,
-                          std::vector<PyramidLevel<S>>& levels) {
-  using In = typename D0::Scalar;
-  static_assert(std::is_same_v<S, float> || std::is_same_v<S, double>,
-                "lkflow::pyramidal_flow: the flow scalar S must be float or double");
-  static_assert(std::is_same_v<In, typename D1::Scalar>,
-                "lkflow::pyramidal_flow: I0 and I1 must have the same pixel type");
-  static_assert(is_supported_pixel_v<In>,
-                "lkflow::pyramidal_flow: pixels must be uint8_t, uint16_t, float or double");
-
-  constexpr const char* func = "pyramidal_flow";
-  check_pair(func, I0, I1);
-  check_radius(func, params.radius);
-  check_iterations(func, params.iterations);
-  check_min_eigenvalue(func, params.min_eigenvalue);
-  check_threads(func, params.threads);
-  const int level_count = checked_levels(func, params.levels, I0.rows(), I0.cols());
-  // Expressions without storage are evaluated once, here.
-  Image<In> scratch0, scratch1;
-  const StridedImage<In> view0 = strided_view(I0, scratch0);
-  const StridedImage<In> view1 = strided_view(I1, scratch1);
-  check_finite(func, "I0", view0);
-  check_finite(func, "I1", view1);
-  if (initial != nullptr) check_initial_flow(func, *initial, I0.rows(), I0.cols());
-  pyramidal_lk(view0, view1, initial, params, level_count, out, levels);
+/// pyramidal_flow for validated inputs; `level_count` already resolved. Only step 1 depends on
+/// the pixel type.
+template <class S, class In>
+void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const Flow<S>* initial,
+                  const PyramidParams& params, int level_count, Flow<S>& out,
+                  std::vector<PyramidLevel<S>>& levels) {
+  LKFLOW_ASSERT(level_count >= 1 && level_count <= levels_that_fit(I0.rows, I0.cols),
+                "as many levels as fit the image at most");
+  // A window never needs to reach further than the image; clamping keeps 2r+1 from overflowing.
+  const Eigen::Index radius = std::min<Eigen::Index>(params.radius, std::max(I0.rows, I0.cols));
+  build_pyramids(I0, I1, level_count, params.threads, levels);
+  coarse_to_fine(initial, params, radius, out, levels);
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

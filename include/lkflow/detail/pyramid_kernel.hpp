@@ -6,7 +6,9 @@
 // (Baker & Matthews 2004, sec. 3.2; Le Besnerais & Champagnat 2005, eq. 7), sums Ix It' and
 // Iy It' over the windows and solves for the new flow (warp_iteration). Window sums come from
 // BoxSums, band by band on worker threads like dense_flow's; the 2x2 algebra is tensor2x2.hpp's.
-#pragma once
+// The passes are kernels, compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_PYRAMID_KERNEL_HPP
+#define LKFLOW_DETAIL_PYRAMID_KERNEL_HPP
 
 #include <algorithm>
 #include <cstddef>
@@ -31,6 +33,13 @@ template <class W>
 struct InverseTensor {
   Image<W> a, b, c;
 };
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_PYRAMID_KERNEL_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// gx, gy = the central differences of an image row `mid` between rows `up` and `down` (edge
 /// rows and columns replicated), the same as dense_flow's:
@@ -227,4 +236,5 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, 
   });
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

@@ -3,7 +3,9 @@
 // column, fused and streamed one output row at a time; level k+1 pixel (i, j) sits at level k
 // pixel (2i, 2j), and a level of n pixels gives one of (n + 1) / 2. Up: bilinear interpolation
 // at (x/2, y/2), for flows. Pixels beyond the border are replicated edge pixels.
-#pragma once
+// The passes are kernels, compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_PYRAMID_RESAMPLE_HPP
+#define LKFLOW_DETAIL_PYRAMID_RESAMPLE_HPP
 
 #include <algorithm>
 #include <cstddef>
@@ -20,6 +22,13 @@ namespace lkflow::detail {
 
 /// Size of the next coarser level along one axis.
 inline Eigen::Index coarser_size(Eigen::Index n) { return (n + 1) / 2; }
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_PYRAMID_RESAMPLE_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// One output row of downsample2 from the five input rows a..e around it (2i-2 .. 2i+2, edge
 /// rows replicated): their vertical blur into padded[2 .. cols+1], with two replicated columns
@@ -110,4 +119,5 @@ void upsample2(const Image<W>& coarse, int threads, Image<W>& fine) {
   });
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS
