@@ -42,11 +42,13 @@
 // levels until the short side would drop below 16 px) were tuned on the Middlebury sequences;
 // see README "Pyramidal flow".
 //
-// Memory: per level, both frames, the gradients of I0, the three entries of the inverse tensor
-// and the products Ix It', Iy It' (9 images), and the flow and confidence of every level but the
-// finest (whose flow and confidence are the output): about 13 values of S per input pixel (16 MB
-// for a 640x480 float flow), held in a PyramidWorkspace that calls on frames of the same size
-// reuse without allocating. Each worker thread adds O(width) for its window sums.
+// Memory: per level, both frames, the gradients of I0, the three entries of the inverse tensor,
+// the products Ix It', Iy It' and the flow (11 images), and the confidence of every level but
+// the finest (whose confidence is the output's; its flow goes to the output in the level's last
+// pass): about 15 values of S per input pixel (19 MB for a 640x480 float flow), each image on a
+// 64-byte boundary, held in a PyramidWorkspace with the working memory of each worker thread
+// (O(width) for its window sums). A workspace reused for frames of the same size, or smaller
+// ones, allocates nothing (tested).
 //
 // Threads: each pass runs on at most one thread per 100 000 pixels of its level (a thread costs
 // more to wake than a pass over a coarse level takes); bands are fixed by the radius, so the
@@ -82,18 +84,14 @@ class PyramidWorkspace {
                 "lkflow::PyramidWorkspace: S must be float or double");
 
   /// Bytes held by the buffers.
-  std::size_t bytes() const {
-    std::size_t values = 0;
-    for (const detail::PyramidLevel<S>& level : levels_) values += level.values();
-    return values * sizeof(S);
-  }
+  std::size_t bytes() const { return buffers_.bytes(); }
 
   /// Releases every buffer.
-  void clear() { levels_.clear(); }
+  void clear() { buffers_.clear(); }
 
  private:
   friend struct detail::PyramidWorkspaceAccess;
-  std::vector<detail::PyramidLevel<S>> levels_;
+  detail::PyramidBuffers<S> buffers_;
 };
 
 /// The number of pyramid levels pyramidal_flow uses for images of rows x cols and
@@ -116,7 +114,7 @@ template <class S, class D0, class D1>
 void pyramidal_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
                     const PyramidParams& params, Flow<S>& out, PyramidWorkspace<S>& workspace) {
   detail::checked_pyramidal_lk(I0, I1, static_cast<const Flow<S>*>(nullptr), params, out,
-                               detail::PyramidWorkspaceAccess::levels(workspace));
+                               detail::PyramidWorkspaceAccess::buffers(workspace));
 }
 
 /// As above, starting from `initial` (only its u and v are read; it may be `out` itself, e.g.
@@ -127,7 +125,7 @@ void pyramidal_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& 
                     const Flow<S>& initial, const PyramidParams& params, Flow<S>& out,
                     PyramidWorkspace<S>& workspace) {
   detail::checked_pyramidal_lk(I0, I1, &initial, params, out,
-                               detail::PyramidWorkspaceAccess::levels(workspace));
+                               detail::PyramidWorkspaceAccess::buffers(workspace));
 }
 
 /// Dense pyramidal Lucas-Kanade flow from I0 to I1, starting from zero; see above.

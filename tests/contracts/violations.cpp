@@ -19,14 +19,18 @@ using lkflow::Image;
 
 int median_in_place() {
   Image<float> flow = Image<float>::Constant(5, 6, 1.0f);
-  lkflow::detail::isa_base::median3x3(flow, 1, flow);  // "dst must not be src"
+  const lkflow::detail::Plane<float> plane(flow);
+  std::vector<lkflow::detail::Scratch> scratch;
+  lkflow::detail::isa_base::median3x3<float>(plane, {1, &scratch}, plane);  // dst is src
   return 0;
 }
 
 int upsample_unsized() {
   const Image<float> coarse = Image<float>::Constant(3, 4, 1.0f);
   Image<float> fine;  // "fine must already have its size"
-  lkflow::detail::isa_base::upsample2(coarse, 1, fine);
+  std::vector<lkflow::detail::Scratch> scratch;
+  lkflow::detail::isa_base::upsample2<float>(lkflow::detail::Plane<const float>(coarse),
+                                             {1, &scratch}, lkflow::detail::Plane<float>(fine));
   return 0;
 }
 
@@ -40,7 +44,8 @@ int pair_loads_one_column() {
 }
 
 int box_sums_band_outside() {
-  lkflow::detail::isa_base::BoxSums<double, 1> box(4, 4, 1);
+  lkflow::detail::Scratch scratch;
+  lkflow::detail::isa_base::BoxSums<double, 1> box(4, 4, 1, scratch, true);
   auto products = [](Index, double* const* rows) { std::fill_n(rows[0], 4, 1.0); };
   box.run(2, 5, products, [](Index, const double* const*) {});  // the image has rows 0 to 3
   return 0;

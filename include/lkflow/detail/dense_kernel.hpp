@@ -19,6 +19,7 @@
 #include "config.hpp"
 #include "pixel_arithmetic.hpp"
 #include "row_reader.hpp"
+#include "scratch.hpp"
 #include "tensor2x2.hpp"
 
 namespace lkflow::detail {
@@ -180,7 +181,8 @@ void dense_lk(const StridedImage<In>& image0, const StridedImage<In>& image1, Ei
   const Index rows_per_band = dense_band_rows(radius);
   run_bands(height, rows_per_band, threads, [&](Bands& bands) {
     RowReader<In> rows0(image0), rows1(image1);
-    BoxSums<Acc, 5> box(width, height, radius);
+    Scratch memory;  // this call's alone: dense_flow keeps no workspace between calls
+    BoxSums<Acc, 5> box(width, height, radius, memory);
     std::vector<T> scratch(static_cast<std::size_t>(width));
 
     LkProducts<Acc, In> products(rows0, rows1, width, height);

@@ -131,18 +131,18 @@ void run_dense_lk(const StridedImage<In>& image0, const StridedImage<In>& image1
 template <class S, class In>
 void run_pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1,
                       const Flow<S>* initial, const PyramidParams& params, int level_count,
-                      Flow<S>& out, std::vector<PyramidLevel<S>>& levels) {
+                      Flow<S>& out, PyramidBuffers<S>& buffers) {
   switch (active_isa()) {
 #if LKFLOW_HAS_AVX512_KERNELS
     case Isa::avx512:
-      return isa_avx512::pyramidal_lk(I0, I1, initial, params, level_count, out, levels);
+      return isa_avx512::pyramidal_lk(I0, I1, initial, params, level_count, out, buffers);
 #endif
 #if LKFLOW_HAS_AVX2_KERNELS
     case Isa::avx2:
-      return isa_avx2::pyramidal_lk(I0, I1, initial, params, level_count, out, levels);
+      return isa_avx2::pyramidal_lk(I0, I1, initial, params, level_count, out, buffers);
 #endif
     default:
-      return isa_base::pyramidal_lk(I0, I1, initial, params, level_count, out, levels);
+      return isa_base::pyramidal_lk(I0, I1, initial, params, level_count, out, buffers);
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 #include <vector>
 
@@ -18,7 +19,9 @@
 
 #include "../image.hpp"
 #include "../params.hpp"
+#include "aligned_image.hpp"
 #include "assert.hpp"
+#include "bands.hpp"
 #include "check_args.hpp"
 #include "config.hpp"
 #include "flow_candidates.hpp"
@@ -29,6 +32,7 @@
 #include "pyramid_kernel.hpp"
 #include "pyramid_resample.hpp"
 #include "row_reader.hpp"
+#include "scratch.hpp"
 
 namespace lkflow {
 template <class S>
@@ -40,27 +44,59 @@ namespace lkflow::detail {
 /// The buffers of one pyramid level, held by a PyramidWorkspace.
 template <class S>
 struct PyramidLevel {
-  Image<S> I0, I1;            // the frames at this level
-  Image<S> gx, gy;            // gradients of I0
-  InverseTensor<S> inverse;   // inverse structure tensor of I0's windows
-  Image<S> xt, yt;            // Ix It', Iy It'; scratch for the candidates and the median
-  Image<S> u, v, confidence;  // flow and confidence (coarser levels only: the finest's are out's)
+  AlignedImage<S> I0, I1;      // the frames at this level
+  AlignedImage<S> gx, gy;      // gradients of I0
+  InverseTensor<S> inverse;    // inverse structure tensor of I0's windows
+  AlignedImage<S> xt, yt;      // Ix It', Iy It'; scratch for the candidates and the median
+  AlignedImage<S> u, v;        // the level's flow (the finest's goes to the output at the end)
+  AlignedImage<S> confidence;  // coarser levels only: the finest's is the output's
 
-  /// Values held by the buffers.
-  std::size_t values() const {
+  /// Gives every image the level's size, rows x cols (the finest level no confidence); storage
+  /// large enough is kept, so that a workspace reused for one frame size allocates nothing.
+  void resize(Eigen::Index rows, Eigen::Index cols, bool finest) {
+    for (AlignedImage<S>* image :
+         {&I0, &I1, &gx, &gy, &inverse.a, &inverse.b, &inverse.c, &xt, &yt, &u, &v})
+      image->resize(rows, cols);
+    confidence.resize(finest ? 0 : rows, finest ? 0 : cols);
+  }
+
+  /// Bytes held by the buffers.
+  std::size_t bytes() const {
     std::size_t n = 0;
-    for (const Image<S>* image :
+    for (const AlignedImage<S>* image :
          {&I0, &I1, &gx, &gy, &inverse.a, &inverse.b, &inverse.c, &xt, &yt, &u, &v, &confidence})
-      n += static_cast<std::size_t>(image->size());
+      n += image->capacity() * sizeof(S);
     return n;
   }
 };
 
-/// The driver's way to a workspace's levels, which are private to it.
+/// Everything a PyramidWorkspace holds: the levels, the neighbour candidates' flags, and the
+/// working memory of each worker thread.
+template <class S>
+struct PyramidBuffers {
+  std::vector<PyramidLevel<S>> levels;
+  AlignedImage<std::uint8_t> candidate_flags;  // the flags of the largest level
+  std::vector<Scratch> scratch;                // one per worker thread (bands.hpp, Workers)
+
+  std::size_t bytes() const {
+    std::size_t n = candidate_flags.capacity();
+    for (const PyramidLevel<S>& level : levels) n += level.bytes();
+    for (const Scratch& s : scratch) n += s.bytes();
+    return n;
+  }
+
+  void clear() {
+    levels.clear();
+    candidate_flags.clear();
+    scratch.clear();
+  }
+};
+
+/// The driver's way to a workspace's buffers, which are private to it.
 struct PyramidWorkspaceAccess {
   template <class S>
-  static std::vector<PyramidLevel<S>>& levels(PyramidWorkspace<S>& workspace) {
-    return workspace.levels_;
+  static PyramidBuffers<S>& buffers(PyramidWorkspace<S>& workspace) {
+    return workspace.buffers_;
   }
 };
 
@@ -93,20 +129,6 @@ inline LevelPlan plan_level(const PyramidParams& params, Eigen::Index radius, Ei
           threads_for_pixels(params.threads, kFlowCandidates * pixels)};
 }
 
-/// The flow fields of level k: the level's own, but the finest level's are the output.
-template <class S>
-struct LevelFlow {
-  Image<S>& u;
-  Image<S>& v;
-  Image<S>& confidence;
-};
-
-template <class S>
-LevelFlow<S> level_flow(std::vector<PyramidLevel<S>>& levels, std::size_t k, Flow<S>& out) {
-  if (k == 0) return {out.u, out.v, out.confidence};
-  return {levels[k].u, levels[k].v, levels[k].confidence};
-}
-
 /// True when at least half of a level's windows pass the min_eigenvalue test (accepted windows
 /// have c > 0). On natural images every pyramid level passes with a wide margin (76 to 100% of
 /// windows on the Middlebury pairs, the least for Yosemite's flat sky); a texture without coarse
@@ -115,20 +137,20 @@ LevelFlow<S> level_flow(std::vector<PyramidLevel<S>>& levels, std::size_t k, Flo
 /// and the flow of the windows that pass there is that of aliasing, not of the motion.
 template <class W>
 bool has_structure(const InverseTensor<W>& inverse) {
-  return 2 * (inverse.c > W(0)).count() >= inverse.c.size();
+  return 2 * (inverse.c.plane().cmap() > W(0)).count() >= inverse.c.size();
 }
 
 /// pyramidal_flow on the copy of the kernels active_isa() names (isa_kernels.hpp).
 template <class S, class In>
 void run_pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1,
                       const Flow<S>* initial, const PyramidParams& params, int level_count,
-                      Flow<S>& out, std::vector<PyramidLevel<S>>& levels);
+                      Flow<S>& out, PyramidBuffers<S>& buffers);
 
 /// Checks the arguments of every pyramidal_flow overload, then runs it.
 template <class S, class D0, class D1>
 void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
                           const Flow<S>* initial, const PyramidParams& params, Flow<S>& out,
-                          std::vector<PyramidLevel<S>>& levels) {
+                          PyramidBuffers<S>& buffers) {
   using In = typename D0::Scalar;
   static_assert(std::is_same_v<S, float> || std::is_same_v<S, double>,
                 "lkflow::pyramidal_flow: the flow scalar S must be float or double");
@@ -151,7 +173,7 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
   check_finite(func, "I0", view0);
   check_finite(func, "I1", view1);
   if (initial != nullptr) check_initial_flow(func, *initial, I0.rows(), I0.cols());
-  run_pyramidal_lk(view0, view1, initial, params, level_count, out, levels);
+  run_pyramidal_lk(view0, view1, initial, params, level_count, out, buffers);
 }
 
 }  // namespace lkflow::detail
@@ -161,13 +183,13 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
 #ifdef LKFLOW_ISA_KERNELS
 namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
-/// out = image scaled to intensities, in S, row-major (the pyramid's finest level).
+/// out = image scaled to intensities, in S (the pyramid's finest level, of the image's size).
 template <class S, class In>
-void to_level(const StridedImage<In>& image, S scale, Image<S>& out) {
-  out.resize(image.rows, image.cols);
+void to_level(const StridedImage<In>& image, S scale, Plane<S> out) {
+  LKFLOW_ASSERT(out.rows() == image.rows && out.cols() == image.cols, "out has the image's size");
   for (Eigen::Index y = 0; y < image.rows; ++y) {
     const In* LKFLOW_RESTRICT in = image.data + y * image.row_stride;
-    S* LKFLOW_RESTRICT row = out.data() + y * image.cols;
+    S* LKFLOW_RESTRICT row = out.row(y);
     if (image.col_stride == 1)
       for (Eigen::Index x = 0; x < image.cols; ++x) row[x] = static_cast<S>(in[x]) * scale;
     else
@@ -176,106 +198,140 @@ void to_level(const StridedImage<In>& image, S scale, Image<S>& out) {
   }
 }
 
-/// Levels 1 and up of both frames, each from the one below.
+/// The workers of a pass over `pixels` pixels: threads_for_pixels of the requested count.
 template <class S>
-void build_coarser_levels(int threads, std::vector<PyramidLevel<S>>& levels) {
-  for (std::size_t k = 1; k < levels.size(); ++k) {
-    const int level_threads = threads_for_pixels(threads, levels[k - 1].I0.size());
-    downsample2(levels[k - 1].I0, S(1), level_threads, levels[k].I0);
-    downsample2(levels[k - 1].I1, S(1), level_threads, levels[k].I1);
-  }
+Workers workers_for(int threads, Eigen::Index pixels, PyramidBuffers<S>& buffers) {
+  return {threads_for_pixels(threads, pixels), &buffers.scratch};
 }
 
-/// Step 1: `level_count` levels of both frames, level 0 the input scaled to intensities.
+/// Step 1: `level_count` levels with every buffer sized, the output sized, and both frames'
+/// pyramids: level 0 the input scaled to intensities, every coarser one from the one below.
 template <class S, class In>
 void build_pyramids(const StridedImage<In>& I0, const StridedImage<In>& I1, int level_count,
-                    int threads, std::vector<PyramidLevel<S>>& levels) {
+                    int threads, PyramidBuffers<S>& buffers, Flow<S>& out) {
   LKFLOW_ASSERT(level_count >= 1, "at least the input's level");
+  std::vector<PyramidLevel<S>>& levels = buffers.levels;
   levels.resize(static_cast<std::size_t>(level_count));
+  Eigen::Index rows = I0.rows, cols = I0.cols;
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    levels[k].resize(rows, cols, k == 0);
+    rows = coarser_size(rows);
+    cols = coarser_size(cols);
+  }
+  buffers.candidate_flags.resize(I0.rows, candidate_segments(I0.cols));
+  for (Image<S>* field : {&out.u, &out.v, &out.confidence})
+    if (field->rows() != I0.rows || field->cols() != I0.cols) field->resize(I0.rows, I0.cols);
+
   const S scale = S(PixelTraits<In>::value_scale);
-  to_level(I0, scale, levels[0].I0);
-  to_level(I1, scale, levels[0].I1);
-  build_coarser_levels(threads, levels);
+  to_level(I0, scale, levels[0].I0.plane());
+  to_level(I1, scale, levels[0].I1.plane());
+  for (std::size_t k = 1; k < levels.size(); ++k) {
+    const Workers workers = workers_for(threads, levels[k - 1].I0.size(), buffers);
+    downsample2<S>(levels[k - 1].I0.plane(), S(1), workers, levels[k].I0.plane());
+    downsample2<S>(levels[k - 1].I1.plane(), S(1), workers, levels[k].I1.plane());
+  }
 }
 
 /// Step 2: the coarsest level's flow: 0, or `initial` brought down the pyramid as the frames are
-/// (values halved at each level). Reads all of `initial` before writing any of `out`, so that
-/// `initial` may be `out`.
+/// (values halved at each level). `initial` may be the output: the output is written last.
 template <class S>
-void seed_flow(const Flow<S>* initial, int threads, std::vector<PyramidLevel<S>>& levels,
-               Flow<S>& out) {
+void seed_flow(const Flow<S>* initial, int threads, PyramidBuffers<S>& buffers) {
+  std::vector<PyramidLevel<S>>& levels = buffers.levels;
   const std::size_t coarsest = levels.size() - 1;
-  const LevelFlow<S> top = level_flow(levels, coarsest, out);
+  PyramidLevel<S>& top = levels[coarsest];
   if (initial == nullptr) {
-    top.u.setZero(levels[coarsest].I0.rows(), levels[coarsest].I0.cols());
-    top.v.setZero(levels[coarsest].I0.rows(), levels[coarsest].I0.cols());
+    top.u.plane().map().setZero();
+    top.v.plane().map().setZero();
   } else if (coarsest == 0) {
-    out.u = initial->u;
-    out.v = initial->v;
+    top.u.plane().map() = initial->u;
+    top.v.plane().map() = initial->v;
   } else {
-    const int first_threads = threads_for_pixels(threads, levels[0].I0.size());
-    downsample2(initial->u, S(0.5), first_threads, levels[1].u);
-    downsample2(initial->v, S(0.5), first_threads, levels[1].v);
-    for (std::size_t k = 2; k <= coarsest; ++k) {
-      const int level_threads = threads_for_pixels(threads, levels[k - 1].I0.size());
-      downsample2(levels[k - 1].u, S(0.5), level_threads, levels[k].u);
-      downsample2(levels[k - 1].v, S(0.5), level_threads, levels[k].v);
+    for (std::size_t k = 1; k <= coarsest; ++k) {
+      const Workers workers = workers_for(threads, levels[k - 1].I0.size(), buffers);
+      const Plane<const S> finer_u = k == 1 ? Plane<const S>(initial->u) : levels[k - 1].u.plane();
+      const Plane<const S> finer_v = k == 1 ? Plane<const S>(initial->v) : levels[k - 1].v.plane();
+      downsample2<S>(finer_u, S(0.5), workers, levels[k].u.plane());
+      downsample2<S>(finer_v, S(0.5), workers, levels[k].v.plane());
     }
   }
-  out.confidence.resize(levels[0].I0.rows(), levels[0].I0.cols());
 }
 
 /// Step 3: the flow of the next coarser level, upsampled x2 (bilinear, values doubled) into the
 /// flow of `level`: the estimate this level starts from and keeps where its windows are rejected.
 template <class S>
-void propagate_flow(const PyramidLevel<S>& coarser, const PyramidLevel<S>& level, int threads,
-                    const LevelFlow<S>& flow) {
-  flow.u.resize(level.I0.rows(), level.I0.cols());
-  flow.v.resize(level.I0.rows(), level.I0.cols());
-  upsample2(coarser.u, threads, flow.u);
-  upsample2(coarser.v, threads, flow.v);
+void propagate_flow(const PyramidLevel<S>& coarser, PyramidLevel<S>& level,
+                    const Workers& workers) {
+  upsample2<S>(coarser.u.plane(), workers, level.u.plane());
+  upsample2<S>(coarser.v.plane(), workers, level.v.plane());
 }
 
 /// Step 4: the gradients of the level's I0, and the inverse of its windows' structure tensors
 /// with their smallest eigenvalues (`confidence`): formed once, used by every iteration (the
 /// Hessian of the inverse compositional algorithm, Baker & Matthews 2004, sec. 3.2).
 template <class Acc, class S>
-void level_tensor(PyramidLevel<S>& level, const LevelPlan& plan, Image<S>& confidence) {
-  gradients(level.I0, plan.threads, level.gx, level.gy);
-  structure_tensor<Acc>(level.gx, level.gy, plan.radius, plan.min_eigenvalue, plan.threads,
-                        level.inverse, confidence);
-}
-
-/// u = its 3x3 median, likewise v; `scratch`: a level-sized image, swapped with them.
-template <class S>
-void median_of_flow(int threads, Image<S>& u, Image<S>& v, Image<S>& scratch) {
-  median3x3(u, threads, scratch);
-  u.swap(scratch);
-  median3x3(v, threads, scratch);
-  v.swap(scratch);
+void level_tensor(PyramidLevel<S>& level, const LevelPlan& plan, const Workers& workers,
+                  Plane<S> confidence) {
+  gradients<S>(level.I0.plane(), workers, level.gx.plane(), level.gy.plane());
+  structure_tensor<Acc, S>(level.gx.plane(), level.gy.plane(), plan.radius, plan.min_eigenvalue,
+                           workers, level.inverse, confidence);
 }
 
 /// Step 5: the level's warp iterations on its flow (u, v), each followed by the median when on.
 /// Neighbour candidates come after the last iteration's update and before its median, which then
-/// smooths the choices without blurring the boundaries they restored.
+/// smooths the choices without blurring the boundaries they restored. The flow's buffers trade
+/// places with the scratch images xt, yt; the level's last step writes the flow into
+/// (out_u, out_v) where they are given (the finest level: the output), else into level.u, v.
 template <class Acc, class S>
-void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, Image<S>& u, Image<S>& v) {
+void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, PyramidBuffers<S>& buffers,
+                  Plane<S> out_u, Plane<S> out_v) {
+  const Workers workers{plan.threads, &buffers.scratch};
+  const bool to_out = out_u.data() != nullptr;
   for (int i = 0; i < plan.iterations; ++i) {
-    warp_iteration<Acc>(level.I0, level.I1, level.gx, level.gy, level.inverse, plan.radius,
-                        plan.threads, u, v, level.xt, level.yt);
-    if (plan.neighbor_candidates && i + 1 == plan.iterations)
-      select_flow_candidates(level.I0, level.I1, candidate_step(plan.radius),
-                             plan.candidate_threads, u, v, level.xt, level.yt);
-    if (plan.median) median_of_flow(plan.threads, u, v, level.xt);
+    const bool last = i + 1 == plan.iterations;
+    warp_iteration<Acc, S>(level.I0.plane(), level.I1.plane(), level.gx.plane(), level.gy.plane(),
+                           level.inverse, plan.radius, workers, level.u.plane(), level.v.plane(),
+                           level.xt.plane(), level.yt.plane());
+    if (plan.neighbor_candidates && last) {
+      const Workers candidate_workers{plan.candidate_threads, &buffers.scratch};
+      const Plane<std::uint8_t> flags(buffers.candidate_flags.data(), level.I0.rows(),
+                                      candidate_segments(level.I0.cols()));
+      if (to_out && !plan.median) {
+        select_flow_candidates<S>(level.I0.plane(), level.I1.plane(), candidate_step(plan.radius),
+                                  candidate_workers, level.u.plane(), level.v.plane(), flags, out_u,
+                                  out_v);
+        return;
+      }
+      select_flow_candidates<S>(level.I0.plane(), level.I1.plane(), candidate_step(plan.radius),
+                                candidate_workers, level.u.plane(), level.v.plane(), flags,
+                                level.xt.plane(), level.yt.plane());
+      level.u.swap(level.xt);
+      level.v.swap(level.yt);
+    }
+    if (plan.median) {
+      if (to_out && last) {
+        median3x3<S>(level.u.plane(), workers, out_u);
+        median3x3<S>(level.v.plane(), workers, out_v);
+        return;
+      }
+      median3x3<S>(level.u.plane(), workers, level.xt.plane());
+      level.u.swap(level.xt);
+      median3x3<S>(level.v.plane(), workers, level.xt.plane());
+      level.v.swap(level.xt);
+    }
+  }
+  if (to_out) {
+    out_u.map() = level.u.plane().cmap();
+    out_v.map() = level.v.plane().cmap();
   }
 }
 
 /// Steps 2 to 5 on pyramids built by step 1.
 template <class S>
 void coarse_to_fine(const Flow<S>* initial, const PyramidParams& params, Eigen::Index radius,
-                    Flow<S>& out, std::vector<PyramidLevel<S>>& levels) {
+                    Flow<S>& out, PyramidBuffers<S>& buffers) {
   using Acc = PyramidAccumulator<S>;
-  seed_flow(initial, params.threads, levels, out);
+  std::vector<PyramidLevel<S>>& levels = buffers.levels;
+  seed_flow(initial, params.threads, buffers);
 
   // With levels = 0 the coarse-to-fine pass starts at the coarsest level with structure (see
   // has_structure): on a texture that has none at coarse scales, the levels above hold only
@@ -284,14 +340,16 @@ void coarse_to_fine(const Flow<S>* initial, const PyramidParams& params, Eigen::
   for (std::size_t k = levels.size(); k-- > 0;) {
     PyramidLevel<S>& level = levels[k];
     const LevelPlan plan = plan_level(params, radius, level.I0.size());
-    const LevelFlow<S> flow = level_flow(levels, k, out);
-    if (k + 1 < levels.size()) propagate_flow(levels[k + 1], level, plan.threads, flow);
-    level_tensor<Acc>(level, plan, flow.confidence);
+    const Workers workers{plan.threads, &buffers.scratch};
+    if (k + 1 < levels.size()) propagate_flow(levels[k + 1], level, workers);
+    level_tensor<Acc>(level, plan, workers,
+                      k == 0 ? Plane<S>(out.confidence) : level.confidence.plane());
     if (skip_levels_without_structure && k > 0) {
       if (!has_structure(level.inverse)) continue;  // its flow is passed down unchanged
       skip_levels_without_structure = false;        // every finer level is used
     }
-    refine_level<Acc>(level, plan, flow.u, flow.v);
+    refine_level<Acc>(level, plan, buffers, k == 0 ? Plane<S>(out.u) : Plane<S>(),
+                      k == 0 ? Plane<S>(out.v) : Plane<S>());
   }
 }
 
@@ -300,13 +358,13 @@ void coarse_to_fine(const Flow<S>* initial, const PyramidParams& params, Eigen::
 template <class S, class In>
 void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const Flow<S>* initial,
                   const PyramidParams& params, int level_count, Flow<S>& out,
-                  std::vector<PyramidLevel<S>>& levels) {
+                  PyramidBuffers<S>& buffers) {
   LKFLOW_ASSERT(level_count >= 1 && level_count <= levels_that_fit(I0.rows, I0.cols),
                 "as many levels as fit the image at most");
   // A window never needs to reach further than the image; clamping keeps 2r+1 from overflowing.
   const Eigen::Index radius = std::min<Eigen::Index>(params.radius, std::max(I0.rows, I0.cols));
-  build_pyramids(I0, I1, level_count, params.threads, levels);
-  coarse_to_fine(initial, params, radius, out, levels);
+  build_pyramids(I0, I1, level_count, params.threads, buffers, out);
+  coarse_to_fine(initial, params, radius, out, buffers);
 }
 
 }  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
