@@ -70,8 +70,8 @@ void dense_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
   Image<In> scratch0, scratch1;
   const auto view0 = detail::strided_view(I0, scratch0);
   const auto view1 = detail::strided_view(I1, scratch1);
-  detail::check_finite(func, "I0", view0);
-  detail::check_finite(func, "I1", view1);
+  // Floating-point frames are summed and solved in double.
+  detail::check_pixels<double>(func, view0, view1, radius);
   for (Image<S>* field : {&out.u, &out.v, &out.confidence}) {
     detail::check_no_overlap(func, "I0", view0, field->data(), field->size());
     detail::check_no_overlap(func, "I1", view1, field->data(), field->size());

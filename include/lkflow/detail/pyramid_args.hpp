@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include <Eigen/Core>
@@ -55,10 +56,21 @@ inline void check_iterations(const char* func, int iterations) {
   if (iterations < 1) fail(func, "iterations must be >= 1, got " + std::to_string(iterations));
 }
 
-/// The initial flow has the images' size and finite values.
+/// The bound of every flow pyramidal_flow takes or forms, along x and along y, for images of
+/// rows x cols pixels: twice the diagonal. A flow beyond it points far outside the frame; bounding
+/// it keeps every sum, halving and doubling of flows finite, and no non-finite value can reach a
+/// sampler's index.
+inline constexpr double kMaxFlowPerDiagonal = 2;
+
+inline double flow_bound(Eigen::Index rows, Eigen::Index cols) {
+  return kMaxFlowPerDiagonal * std::hypot(double(rows), double(cols));
+}
+
+/// The initial flow has the images' size, and finite values within flow_bound.
 template <class S>
 void check_initial_flow(const char* func, const Flow<S>& initial, Eigen::Index rows,
                         Eigen::Index cols) {
+  const auto bound = static_cast<S>(flow_bound(rows, cols));
   for (const auto& [field, name] : {std::pair<const Image<S>*, const char*>{&initial.u, "u"},
                                     std::pair<const Image<S>*, const char*>{&initial.v, "v"}}) {
     if (field->rows() != rows || field->cols() != cols)
@@ -66,7 +78,8 @@ void check_initial_flow(const char* func, const Flow<S>& initial, Eigen::Index r
                      size_text(field->rows(), field->cols()) + ", the images are " +
                      size_text(rows, cols));
     const StridedImage<S> view{field->data(), rows, cols, cols, 1};
-    check_finite(func, (std::string("initial flow ") + name).c_str(), view);
+    check_values(func, std::string("initial flow ") + name, view, bound,
+                 "an initial flow must stay within twice the images' diagonal");
   }
 }
 

@@ -73,18 +73,22 @@ struct LevelPlan {
   int iterations;            // warp iterations
   bool neighbor_candidates;  // after the last iteration's update
   bool median;               // after every iteration
+  double max_flow;           // bound of the level's flow along x and y (flow_bound)
   int threads;               // for the level's passes
   int candidate_threads;     // for the neighbour candidates, which sample I1 five times a pixel
 };
 
 /// The plan of a level of `pixels` pixels. Each pass runs on as many threads as its size pays
 /// for (threads_for_pixels): the candidates' step pays for them on levels a fifth the size.
-inline LevelPlan plan_level(const PyramidParams& params, Eigen::Index radius, Eigen::Index pixels) {
+inline LevelPlan plan_level(const PyramidParams& params, Eigen::Index radius, Eigen::Index rows,
+                            Eigen::Index cols) {
+  const Eigen::Index pixels = rows * cols;
   return {radius,
           params.min_eigenvalue,
           params.iterations,
           params.neighbor_candidates,
           params.median,
+          flow_bound(rows, cols),
           threads_for_pixels(params.threads, pixels),
           threads_for_pixels(params.threads, kFlowCandidates * pixels)};
 }
@@ -209,7 +213,7 @@ template <class Acc, class S>
 void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, Image<S>& u, Image<S>& v) {
   for (int i = 0; i < plan.iterations; ++i) {
     warp_iteration<Acc>(level.I0, level.I1, level.gx, level.gy, level.inverse, plan.radius,
-                        plan.threads, u, v, level.xt, level.yt);
+                        S(plan.max_flow), plan.threads, u, v, level.xt, level.yt);
     if (plan.neighbor_candidates && i + 1 == plan.iterations)
       select_flow_candidates(level.I0, level.I1, candidate_step(plan.radius),
                              plan.candidate_threads, u, v, level.xt, level.yt);
@@ -236,7 +240,7 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
   bool skip_levels_without_structure = params.levels == 0;
   for (std::size_t k = levels.size(); k-- > 0;) {
     PyramidLevel<S>& level = levels[k];
-    const LevelPlan plan = plan_level(params, radius, level.I0.size());
+    const LevelPlan plan = plan_level(params, radius, level.I0.rows(), level.I0.cols());
     const LevelFlow<S> flow = level_flow(levels, k, out);
     if (k + 1 < levels.size()) propagate_flow(levels[k + 1], level, plan.threads, flow);
     level_tensor<Acc>(level, plan, flow.confidence);
@@ -272,8 +276,8 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
   Image<In> scratch0, scratch1;
   const StridedImage<In> view0 = strided_view(I0, scratch0);
   const StridedImage<In> view1 = strided_view(I1, scratch1);
-  check_finite(func, "I0", view0);
-  check_finite(func, "I1", view1);
+  check_pixels<S>(func, view0, view1,
+                  std::min<Eigen::Index>(params.radius, std::max(I0.rows(), I0.cols())));
   if (initial != nullptr) check_initial_flow(func, *initial, I0.rows(), I0.cols());
   pyramidal_lk(view0, view1, initial, params, level_count, out, levels);
 }
