@@ -81,18 +81,14 @@ class PyramidWorkspace {
                 "lkflow::PyramidWorkspace: S must be float or double");
 
   /// Bytes held by the buffers.
-  std::size_t bytes() const {
-    std::size_t values = 0;
-    for (const detail::PyramidLevel<S>& level : levels_) values += level.values();
-    return values * sizeof(S);
-  }
+  std::size_t bytes() const { return buffers_.values() * sizeof(S); }
 
   /// Releases every buffer.
-  void clear() { levels_.clear(); }
+  void clear() { buffers_ = {}; }
 
  private:
   friend struct detail::PyramidWorkspaceAccess;
-  std::vector<detail::PyramidLevel<S>> levels_;
+  detail::PyramidBuffers<S> buffers_;
 };
 
 /// The number of pyramid levels pyramidal_flow uses for images of rows x cols and
@@ -115,7 +111,7 @@ template <class S, class D0, class D1>
 void pyramidal_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
                     const PyramidParams& params, Flow<S>& out, PyramidWorkspace<S>& workspace) {
   detail::checked_pyramidal_lk(I0, I1, static_cast<const Flow<S>*>(nullptr), params, out,
-                               detail::PyramidWorkspaceAccess::levels(workspace));
+                               detail::PyramidWorkspaceAccess::buffers(workspace));
 }
 
 /// As above, starting from `initial` (only its u and v are read; it may be `out` itself, e.g.
@@ -126,7 +122,7 @@ void pyramidal_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& 
                     const Flow<S>& initial, const PyramidParams& params, Flow<S>& out,
                     PyramidWorkspace<S>& workspace) {
   detail::checked_pyramidal_lk(I0, I1, &initial, params, out,
-                               detail::PyramidWorkspaceAccess::levels(workspace));
+                               detail::PyramidWorkspaceAccess::buffers(workspace));
 }
 
 /// Dense pyramidal Lucas-Kanade flow from I0 to I1, starting from zero; see above.

@@ -16,7 +16,7 @@
 namespace lkflow::detail {
 
 /// The smallest short side of any level coarser than the input.
-inline constexpr Eigen::Index kMinCoarseSide = 16;
+inline constexpr Eigen::Index kMinCoarseSide = 8;
 
 /// Levels that fit an image: the finest, and every coarser one whose short side is at least
 /// kMinCoarseSide pixels.
@@ -52,8 +52,14 @@ inline int checked_levels(const char* func, int requested, Eigen::Index rows, Ei
   return requested;
 }
 
-inline void check_iterations(const char* func, int iterations) {
-  if (iterations < 1) fail(func, "iterations must be >= 1, got " + std::to_string(iterations));
+inline void check_iterations(const char* func, const char* name, int iterations) {
+  if (iterations < 1)
+    fail(func, std::string(name) + " must be >= 1, got " + std::to_string(iterations));
+}
+
+inline void check_fill_strength(const char* func, double strength) {
+  if (!(strength >= 0) || !std::isfinite(strength))  // also catches NaN
+    fail(func, "fill_strength must be finite and >= 0 (0 = no fill), got " + number_text(strength));
 }
 
 /// The bound of every flow pyramidal_flow takes or forms, along x and along y, for images of
