@@ -281,9 +281,9 @@ TEST_CASE("fill weights are lambda / (lambda + lambda0) for accepted windows, el
           "[pyramid][fill][detail]") {
   const std::vector<float> lambda = {0, 1e-6f, 2e-5f, 2e-5f, 1e-3f, 0};
   const std::vector<float> c = {1, 1, 1, -0.0f, 1, 0};  // c > 0: accepted
-  std::vector<float> w(lambda.size());
-  lkflow::detail::fill_weight_row(lambda.data(), c.data(), Eigen::Index(lambda.size()), 2e-5f,
-                                  w.data());
+  const auto n = Eigen::Index(lambda.size());
+  std::vector<float> w(lambda.size()), u(lambda.size(), 2.0f), v(lambda.size(), -1.0f);
+  lkflow::detail::fill_weight_row(lambda.data(), c.data(), n, 2e-5f, w.data(), u.data(), v.data());
   const float floor = float(lkflow::detail::kMinFillWeight);
   CHECK(w[0] == floor);
   CHECK(w[1] == Approx(1e-6 / 2.1e-5));
@@ -291,17 +291,31 @@ TEST_CASE("fill weights are lambda / (lambda + lambda0) for accepted windows, el
   CHECK(w[3] == floor);  // rejected
   CHECK(w[4] == Approx(1e-3 / 1.02e-3));
   CHECK(w[5] == floor);
+  for (std::size_t i = 0; i < w.size(); ++i) {  // the flow, weighted
+    CHECK(u[i] == 2 * w[i]);
+    CHECK(v[i] == -w[i]);
+  }
   // lambda0 = 0 (noise-free frames): accepted windows weigh 1, and 0 / 0 never happens.
-  lkflow::detail::fill_weight_row(lambda.data(), c.data(), Eigen::Index(lambda.size()), 0.0f,
-                                  w.data());
+  lkflow::detail::fill_weight_row(lambda.data(), c.data(), n, 0.0f, w.data(), u.data(), v.data());
   CHECK(w[0] == floor);
   CHECK(w[1] == 1.0f);
   CHECK(w[4] == 1.0f);
 }
 
+namespace {
+
+/// (u, v) filled with the weights w by pull-push, from the unweighted flow (u0, v0).
+void fill(const Image<float>& w, const Image<float>& u0, const Image<float>& v0, int threads,
+          Image<float>& u, Image<float>& v) {
+  std::vector<lkflow::detail::FillLevel<float>> pyramid;
+  u = w * u0;
+  v = w * v0;
+  lkflow::detail::pull_push_fill(w, threads, u, v, pyramid, 1);
+}
+
+}  // namespace
+
 TEST_CASE("pull-push keeps confident flow and fills the rest from it", "[pyramid][fill][detail]") {
-  using lkflow::detail::FillLevel;
-  using lkflow::detail::pull_push_fill;
   const Eigen::Index rows = 37, cols = 53;
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> unit(0, 1);
@@ -311,43 +325,39 @@ TEST_CASE("pull-push keeps confident flow and fills the rest from it", "[pyramid
     v0.data()[i] = 4 * unit(rng) - 2;
     w.data()[i] = std::max(unit(rng), 1e-6f);
   }
-  std::vector<FillLevel<float>> pyramid;
+  Image<float> u, v;
   SECTION("weights of 1 change nothing") {
-    Image<float> u = u0, v = v0;
-    pull_push_fill(Image<float>::Ones(rows, cols).eval(), 1, u, v, pyramid, 1);
+    fill(Image<float>::Ones(rows, cols), u0, v0, 1, u, v);
     CHECK((u == u0).all());
     CHECK((v == v0).all());
   }
   SECTION("a zero field stays +0 and a constant field constant, whatever the weights") {
-    Image<float> u = Image<float>::Zero(rows, cols), v = Image<float>::Constant(rows, cols, 1.5f);
-    pull_push_fill(w, 1, u, v, pyramid, 1);
+    fill(w, Image<float>::Zero(rows, cols), Image<float>::Constant(rows, cols, 1.5f), 1, u, v);
     CHECK(all_positive_zero(u));
     CHECK(((v - 1.5f).abs() <= 1e-6f).all());
   }
   SECTION("one confident pixel fills the whole field") {
-    Image<float> u = u0, v = v0;
     Image<float> weights =
         Image<float>::Constant(rows, cols, float(lkflow::detail::kMinFillWeight));
     weights(20, 30) = 1;
-    pull_push_fill(weights, 1, u, v, pyramid, 1);
+    fill(weights, u0, v0, 1, u, v);
     CHECK(u(20, 30) == u0(20, 30));
     CHECK(((u - u0(20, 30)).abs() <= 1e-3f).all());
     CHECK(((v - v0(20, 30)).abs() <= 1e-3f).all());
   }
   SECTION("each pixel becomes w u + (1 - w) fill, the fill a weighted mean of the field") {
-    Image<float> u = u0, v = v0;
-    pull_push_fill(w, 1, u, v, pyramid, 1);
+    fill(w, u0, v0, 1, u, v);
     // The fill, (u - w u0) / (1 - w), is a weighted mean: within the field's range.
     const Image<float> fill_u = (u - w * u0) / (1 - w).max(1e-3f);
     CHECK(fill_u.minCoeff() >= u0.minCoeff() - 1e-3f);
     CHECK(fill_u.maxCoeff() <= u0.maxCoeff() + 1e-3f);
   }
-  SECTION("the same result for any thread count and a reused pyramid") {
-    Image<float> u1 = u0, v1 = v0, u2 = u0, v2 = v0;
-    pull_push_fill(w, 1, u1, v1, pyramid, 1);
-    pull_push_fill(w, 3, u2, v2, pyramid, 1);
-    CHECK((u1 == u2).all());
-    CHECK((v1 == v2).all());
+  SECTION("the same result for any thread count") {
+    Image<float> u3, v3;
+    fill(w, u0, v0, 1, u, v);
+    fill(w, u0, v0, 3, u3, v3);
+    CHECK((u == u3).all());
+    CHECK((v == v3).all());
   }
 }
 

@@ -21,7 +21,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
@@ -34,7 +37,8 @@
 
 namespace lkflow::detail {
 
-/// A level of the pull pyramid: weights and the weighted means of u and v.
+/// A level of the pull pyramid: the weights w and the weighted flow w u, w v (every field of
+/// the fill is kept multiplied by its weight: the pull sums it as it is, and the push adds to it).
 template <class W>
 struct FillLevel {
   Image<W> w, u, v;
@@ -53,70 +57,48 @@ inline double fill_lambda0(double strength, double sigma, int level, Eigen::Inde
 }
 
 /// w[x] = lambda / (lambda + lambda0) where the window is accepted (c[x] > 0: the inverse
-/// tensor's entry, InverseTensor), 0 where it is rejected, at least kMinFillWeight.
+/// tensor's entry, InverseTensor), 0 where it is rejected, at least kMinFillWeight; and u, v
+/// multiplied by it. Rejected windows' lambdas are zeroed with an integer mask: a select (even of
+/// constants) that feeds the division keeps GCC from vectorising the loop under
+/// -ftrapping-math.
 template <class W>
 LKFLOW_NOINLINE void fill_weight_row(const W* LKFLOW_RESTRICT lambda, const W* LKFLOW_RESTRICT c,
-                                     Eigen::Index cols, W lambda0, W* LKFLOW_RESTRICT w) {
-  const W floor = W(kMinFillWeight);
+                                     Eigen::Index cols, W lambda0, W* LKFLOW_RESTRICT w,
+                                     W* LKFLOW_RESTRICT u, W* LKFLOW_RESTRICT v) {
+  using Bits = std::conditional_t<sizeof(W) == 4, std::int32_t, std::int64_t>;
+  const W floor = W(kMinFillWeight), tiny = std::numeric_limits<W>::min();
   for (Eigen::Index x = 0; x < cols; ++x) {
-    const W l = c[x] > W(0) ? lambda[x] : W(0);
+    Bits c_bits, l_bits;  // c > 0 exactly when its bits, as a signed integer, are > 0
+    std::memcpy(&c_bits, c + x, sizeof c_bits);
+    std::memcpy(&l_bits, lambda + x, sizeof l_bits);
+    l_bits &= -Bits(c_bits > 0);
+    W l;
+    std::memcpy(&l, &l_bits, sizeof l);
     // The divisor is never 0 (lambda0 may be): a window with lambda = lambda0 = 0 weighs 0.
-    const W weight = l / std::max(l + lambda0, std::numeric_limits<W>::min());
-    w[x] = std::max(weight, floor);
+    const W weight = std::max(l / (l + lambda0 + tiny), floor);
+    w[x] = weight;
+    u[x] *= weight;
+    v[x] *= weight;
   }
 }
 
-/// p[0 .. cols) = the vertical [1 4 6 4 1] blur of the weights a..e (five consecutive rows, edge
-/// rows replicated), with two replicated entries before and three after.
+/// The coarser level's row from its blurred sums (downsample_row's, normalised): w = mean weight
+/// W, u = P / W, v = Q / W, stored as min(1, 4 W) and u, v times it: a coarse cell counts fully
+/// once a quarter of its footprint does.
 template <class W>
-LKFLOW_NOINLINE void pull_blur_weights(const W* LKFLOW_RESTRICT a, const W* LKFLOW_RESTRICT b,
-                                       const W* LKFLOW_RESTRICT c, const W* LKFLOW_RESTRICT d,
-                                       const W* LKFLOW_RESTRICT e, Eigen::Index cols,
-                                       W* LKFLOW_RESTRICT p) {
-  for (Eigen::Index x = 0; x < cols; ++x) p[x] = (a[x] + e[x]) + W(4) * (b[x] + d[x]) + W(6) * c[x];
-  p[-2] = p[-1] = p[0];
-  p[cols] = p[cols + 1] = p[cols + 2] = p[cols - 1];
-}
-
-/// p[0 .. cols) = the vertical [1 4 6 4 1] blur of the weighted values a ua .. e ue, padded as
-/// pull_blur_weights.
-template <class W>
-LKFLOW_NOINLINE void pull_blur_products(const W* LKFLOW_RESTRICT a, const W* LKFLOW_RESTRICT b,
-                                        const W* LKFLOW_RESTRICT c, const W* LKFLOW_RESTRICT d,
-                                        const W* LKFLOW_RESTRICT e, const W* LKFLOW_RESTRICT ua,
-                                        const W* LKFLOW_RESTRICT ub, const W* LKFLOW_RESTRICT uc,
-                                        const W* LKFLOW_RESTRICT ud, const W* LKFLOW_RESTRICT ue,
-                                        Eigen::Index cols, W* LKFLOW_RESTRICT p) {
-  for (Eigen::Index x = 0; x < cols; ++x)
-    p[x] = (a[x] * ua[x] + e[x] * ue[x]) + W(4) * (b[x] * ub[x] + d[x] * ud[x]) +
-           W(6) * (c[x] * uc[x]);
-  p[-2] = p[-1] = p[0];
-  p[cols] = p[cols + 1] = p[cols + 2] = p[cols - 1];
-}
-
-/// out[j] = the horizontal [1 4 6 4 1] blur of padded row p at column 2j (unnormalised).
-template <class W>
-inline W pull_tap(const W* p, Eigen::Index j) {
-  return (p[2 * j - 2] + p[2 * j + 2]) + W(4) * (p[2 * j - 1] + p[2 * j + 1]) + W(6) * p[2 * j];
-}
-
-/// One row of the coarser pull level from the padded vertical blurs of the weights (`pw`) and of
-/// the weighted u and v (`pu`, `pv`).
-template <class W>
-LKFLOW_NOINLINE void pull_decimate_row(const W* LKFLOW_RESTRICT pw, const W* LKFLOW_RESTRICT pu,
-                                       const W* LKFLOW_RESTRICT pv, Eigen::Index out_cols,
-                                       W* LKFLOW_RESTRICT w, W* LKFLOW_RESTRICT u,
-                                       W* LKFLOW_RESTRICT v) {
-  for (Eigen::Index j = 0; j < out_cols; ++j) {
-    const W sum = pull_tap(pw, j);  // 256 times the mean weight, > 0 (kMinFillWeight)
-    u[j] = pull_tap(pu, j) / sum;
-    v[j] = pull_tap(pv, j) / sum;
-    w[j] = std::min(W(1), sum * W(4.0 / 256.0));
+LKFLOW_NOINLINE void pull_combine_row(Eigen::Index cols, W* LKFLOW_RESTRICT w, W* LKFLOW_RESTRICT u,
+                                      W* LKFLOW_RESTRICT v) {
+  for (Eigen::Index x = 0; x < cols; ++x) {
+    const W mean = w[x];  // > 0: every weight is at least kMinFillWeight
+    const W weight = std::min(W(1), W(4) * mean);
+    const W scale = weight / mean;
+    w[x] = weight;
+    u[x] *= scale;
+    v[x] *= scale;
   }
 }
 
-/// Pull: `coarse` = the weighted means of the field (w, u, v), halved as downsample2 halves
-/// images. `w` may be `coarse`'s own finer level or any level-sized weights.
+/// Pull: `coarse` from the weighted field (w, w u, w v), halved as downsample2 halves images.
 template <class W>
 void pull_level(const Image<W>& w, const Image<W>& u, const Image<W>& v, int threads,
                 FillLevel<W>& coarse) {
@@ -127,56 +109,51 @@ void pull_level(const Image<W>& w, const Image<W>& u, const Image<W>& v, int thr
                 "weights and flow of one size");
   const Index out_rows = coarser_size(rows), out_cols = coarser_size(cols);
   for (Image<W>* image : {&coarse.w, &coarse.u, &coarse.v}) image->resize(out_rows, out_cols);
+  const W scale = W(1) / W(256);  // the two passes' 1/16 each
   run_bands(out_rows, kRowPassBandRows, threads, [&](Bands& bands) {
-    const auto padded = static_cast<std::size_t>(cols + 5);
-    std::vector<W> scratch(3 * padded);
-    W* pw = scratch.data() + 2;
-    W* pu = pw + padded;
-    W* pv = pu + padded;
-    auto row = [&](const Image<W>& image, Index y) {
-      return image.data() + std::clamp<Index>(y, 0, rows - 1) * cols;
-    };
+    std::vector<W> padded(static_cast<std::size_t>(cols + 5));
     for (Index y0, y1; bands.next(y0, y1);) {
       for (Index i = y0; i < y1; ++i) {
-        const Index y = 2 * i;
-        const W* a = row(w, y - 2);
-        const W* b = row(w, y - 1);
-        const W* c = row(w, y);
-        const W* d = row(w, y + 1);
-        const W* e = row(w, y + 2);
-        pull_blur_weights(a, b, c, d, e, cols, pw);
-        pull_blur_products(a, b, c, d, e, row(u, y - 2), row(u, y - 1), row(u, y), row(u, y + 1),
-                           row(u, y + 2), cols, pu);
-        pull_blur_products(a, b, c, d, e, row(v, y - 2), row(v, y - 1), row(v, y), row(v, y + 1),
-                           row(v, y + 2), cols, pv);
-        pull_decimate_row(pw, pu, pv, out_cols, coarse.w.data() + i * out_cols,
-                          coarse.u.data() + i * out_cols, coarse.v.data() + i * out_cols);
+        auto rows_of = [&](const Image<W>& image, W* out) {
+          auto row = [&](Index y) {
+            return image.data() + std::clamp<Index>(y, 0, rows - 1) * cols;
+          };
+          downsample_row(row(2 * i - 2), row(2 * i - 1), row(2 * i), row(2 * i + 1), row(2 * i + 2),
+                         cols, scale, padded.data(), out_cols, out);
+        };
+        W* cw = coarse.w.data() + i * out_cols;
+        W* cu = coarse.u.data() + i * out_cols;
+        W* cv = coarse.v.data() + i * out_cols;
+        rows_of(w, cw);
+        rows_of(u, cu);
+        rows_of(v, cv);
+        pull_combine_row(out_cols, cw, cu, cv);
       }
     }
   });
 }
 
-/// One row of a push: field[x] = w[x] field[x] + (1 - w[x]) up[x], up the bilinear
-/// interpolation at x/2 of the coarse rows `top` and `bottom` that bracket the row (as
-/// upsample_row, without its doubling). `blended`: coarse_cols + 1 values; `up`: cols values.
+/// One row of a push: field[x] += (1 - w[x]) up[x] (field holds w u: it becomes w u + (1 - w)
+/// up), up the bilinear interpolation at x/2 of the coarse rows `top` and `bottom` that bracket
+/// the row (as upsample_row, without its doubling); the coarse field is final, not weighted.
+/// `blended`: coarse_cols + 1 values.
 template <class W>
 LKFLOW_NOINLINE void push_row(const W* LKFLOW_RESTRICT top, const W* LKFLOW_RESTRICT bottom,
                               Eigen::Index coarse_cols, const W* LKFLOW_RESTRICT w,
-                              Eigen::Index cols, W* LKFLOW_RESTRICT blended, W* LKFLOW_RESTRICT up,
+                              Eigen::Index cols, W* LKFLOW_RESTRICT blended,
                               W* LKFLOW_RESTRICT field) {
   using Index = Eigen::Index;
   for (Index x = 0; x < coarse_cols; ++x) blended[x] = W(0.5) * (top[x] + bottom[x]);
   blended[coarse_cols] = blended[coarse_cols - 1];
   const Index pairs = cols / 2;
   for (Index j = 0; j < pairs; ++j) {
-    up[2 * j] = blended[j];
-    up[2 * j + 1] = W(0.5) * (blended[j] + blended[j + 1]);
+    field[2 * j] += (W(1) - w[2 * j]) * blended[j];
+    field[2 * j + 1] += (W(1) - w[2 * j + 1]) * (W(0.5) * (blended[j] + blended[j + 1]));
   }
-  if (cols % 2 != 0) up[cols - 1] = blended[pairs];
-  for (Index x = 0; x < cols; ++x) field[x] = w[x] * field[x] + (W(1) - w[x]) * up[x];
+  if (cols % 2 != 0) field[cols - 1] += (W(1) - w[cols - 1]) * blended[pairs];
 }
 
-/// Push: u = w u + (1 - w) up(coarse.u), likewise v.
+/// Push: (u, v) = (w u, w v) + (1 - w) up(coarse), the coarse level's fields final.
 template <class W>
 void push_level(const FillLevel<W>& coarse, const Image<W>& w, int threads, Image<W>& u,
                 Image<W>& v) {
@@ -188,22 +165,22 @@ void push_level(const FillLevel<W>& coarse, const Image<W>& w, int threads, Imag
                 "the coarse level is the next coarser one of the field's");
   run_bands(rows, kRowPassBandRows, threads, [&](Bands& bands) {
     std::vector<W> blended(static_cast<std::size_t>(coarse_cols + 1));
-    std::vector<W> up(static_cast<std::size_t>(cols));
     for (Index y0, y1; bands.next(y0, y1);) {
       for (Index y = y0; y < y1; ++y) {
         const Index top = y / 2, bottom = std::min(y / 2 + y % 2, coarse_rows - 1);
         const W* weights = w.data() + y * cols;
         push_row(coarse.u.data() + top * coarse_cols, coarse.u.data() + bottom * coarse_cols,
-                 coarse_cols, weights, cols, blended.data(), up.data(), u.data() + y * cols);
+                 coarse_cols, weights, cols, blended.data(), u.data() + y * cols);
         push_row(coarse.v.data() + top * coarse_cols, coarse.v.data() + bottom * coarse_cols,
-                 coarse_cols, weights, cols, blended.data(), up.data(), v.data() + y * cols);
+                 coarse_cols, weights, cols, blended.data(), v.data() + y * cols);
       }
     }
   });
 }
 
-/// Fills (u, v) by pull-push with the per-pixel weights `w` (their size, values in (0, 1]).
-/// The pull levels are pyramid[first], pyramid[first + 1], ..., resized here (grown as needed),
+/// Fills the weighted field (w u, w v) (`u`, `v` hold the flow times the per-pixel weights `w`,
+/// in (0, 1]; see fill_weight_row) by pull-push: on return they hold w u + (1 - w) fill. The
+/// pull levels are pyramid[first], pyramid[first + 1], ..., resized here (grown as needed),
 /// pulled until one pixel is left; a caller filling the flows of several pyramid levels passes
 /// first = level + 1, so that each entry keeps one size from call to call.
 template <class W>
@@ -221,6 +198,10 @@ void pull_push_fill(const Image<W>& w, int threads, Image<W>& u, Image<W>& v,
     }
     if (pyramid[top].w.rows() == 1 && pyramid[top].w.cols() == 1) break;
   }
+  // The coarsest level's weighted mean is its fill: w u / w.
+  FillLevel<W>& last = pyramid[top];
+  last.u(0, 0) /= last.w(0, 0);
+  last.v(0, 0) /= last.w(0, 0);
   for (std::size_t m = top; m > first; --m)
     push_level(pyramid[m], pyramid[m - 1].w, threads, pyramid[m - 1].u, pyramid[m - 1].v);
   push_level(pyramid[first], w, threads, u, v);

@@ -256,7 +256,7 @@ void fill_level(PyramidLevel<S>& level, const LevelPlan& plan, const Image<S>& c
   weights.resize(u.rows(), cols);
   for_each_row(u.rows(), plan.threads, [&](Index y) {
     fill_weight_row(confidence.data() + y * cols, level.inverse.c.data() + y * cols, cols, lambda0,
-                    weights.data() + y * cols);
+                    weights.data() + y * cols, u.data() + y * cols, v.data() + y * cols);
   });
   pull_push_fill(weights, plan.threads, u, v, buffers.fill, std::size_t(plan.level) + 1);
 }

@@ -20,7 +20,7 @@
 namespace lkflow::detail {
 
 /// Pixels at most that residual_noise samples: a grid of every s-th row and column.
-inline constexpr Eigen::Index kNoiseSamples = 16384;
+inline constexpr Eigen::Index kNoiseSamples = 4096;
 
 /// The sampling step s of residual_noise for an image of `pixels` pixels.
 inline Eigen::Index noise_sample_step(Eigen::Index pixels) {
