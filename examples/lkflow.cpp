@@ -4,6 +4,7 @@
 // example pair, whose exact flow is known. Exit codes: 0 success, 1 data error, 2 usage error.
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -38,6 +39,7 @@ struct Options {
   std::string frame0, frame1;
   std::string flow_out, color_out, legend_out, truth;
   double color_max = 0;
+  std::int64_t max_pixels = std::int64_t(lkflow_app::default_max_pixels);
   // The method's parameters; radius and min_eigenvalue default to the chosen method's.
   std::optional<int> radius;
   std::optional<double> min_eigenvalue;
@@ -87,9 +89,10 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
       "lkflow");
   app.set_version_flag("--version", lkflow::version_string);
   app.add_option("FRAME0", o.frame0,
-                 "first frame: PNG, JPEG, BMP, TGA or binary PGM/PPM; colour is converted to "
-                 "gray (Rec. 601), 16-bit PNG/PGM stays 16-bit. Omit both frames to run on the "
-                 "bundled example pair, writing flow.flo and flow.png here");
+                 "first frame: " + lkflow_app::supported_formats() +
+                     "; colour is converted to gray (Rec. 601), 16-bit PNG/PGM stays 16-bit. "
+                     "Omit both frames to run on the bundled example pair, writing flow.flo and "
+                     "flow.png here");
   app.add_option("FRAME1", o.frame1, "second frame, the same size as FRAME0");
   app.add_option("-o,--output", o.flow_out,
                  "write the flow (u, v in pixels, float32) to this Middlebury .flo file "
@@ -158,6 +161,12 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
                  "(default: 0)")
       ->type_name("N")
       ->check(CLI::Range(0, 4096));
+  app.add_option("--max-pixels", o.max_pixels,
+                 "the most pixels (width x height) a frame may have; a larger one is refused "
+                 "from its header, before it is decoded (default: " +
+                     std::to_string(lkflow_app::default_max_pixels) + ", e.g. 8192 x 8192)")
+      ->type_name("N")
+      ->check(CLI::Range(std::int64_t(1), std::int64_t(10000000000)));
   app.add_flag("--double", o.use_double,
                "compute the flow in double precision (default: float); .flo files are float32 "
                "either way");
@@ -223,7 +232,10 @@ struct Inputs {
 };
 
 Inputs load_inputs(const Options& o) {
-  Inputs in{lkflow_app::load_frame(o.frame0), lkflow_app::load_frame(o.frame1), std::nullopt};
+  lkflow_app::ImageLimits limits;
+  limits.max_pixels = std::uint64_t(o.max_pixels);
+  Inputs in{lkflow_app::load_frame(o.frame0, limits), lkflow_app::load_frame(o.frame1, limits),
+            std::nullopt};
   if (in.frame0.rows() != in.frame1.rows() || in.frame0.cols() != in.frame1.cols())
     throw DataError("the frames differ in size: " + o.frame0 + " is " +
                     std::to_string(in.frame0.cols()) + " x " + std::to_string(in.frame0.rows()) +

@@ -3,7 +3,8 @@
 # Needs root (or sudo); does nothing when everything is present.
 set -euo pipefail
 
-packages=(g++ cmake ninja-build libeigen3-dev catch2 libbenchmark-dev libstb-dev libcli11-dev "$@")
+packages=(g++ cmake ninja-build libeigen3-dev catch2 libbenchmark-dev libstb-dev libcli11-dev
+  pkg-config libspng-dev libjpeg62-turbo-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
