@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -74,6 +75,24 @@ std::string number_text(double value) {
   return text;
 }
 
+/// A CLI11 check that a value is a finite number >= `min`: every such number is accepted,
+/// denormals included; NaN, infinities and numbers beyond double's range are not. Its message
+/// stays short whatever was typed.
+CLI::Validator finite_at_least(double min) {
+  const std::string rule = "a finite number >= " + number_text(min);
+  return CLI::Validator(
+      [min, rule](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);  // underflow: finite, accepted
+        if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(value) &&
+            value >= min)
+          return "";
+        const std::string shown = text.size() <= 24 ? text : text.substr(0, 21) + "...";
+        return "must be " + rule + ", got " + shown;
+      },
+      rule);
+}
+
 /// Parses the command line into `options`; returns an exit code when the program should stop
 /// (0 after --help or --version, 2 for a usage error), nothing when it should run.
 std::optional<int> parse(int argc, char** argv, Options& o) {
@@ -104,7 +123,7 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
                  "flow length shown at full colour in --color, pixels; longer flows are dimmed "
                  "(default: 0 = the largest flow)")
       ->type_name("PX")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_at_least(0));
   app.add_option("--legend", o.legend_out,
                  "write the colour wheel legend to this PNG (151 x 151; the inscribed circle is "
                  "--color-max) (default: none)")
@@ -127,16 +146,7 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
                      number_text(pyramid.min_eigenvalue) + "; " +
                      number_text(dense.min_eigenvalue) + " with --single-scale)")
       ->type_name("T")
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            try {
-              const double value = std::stod(text);
-              if (std::isfinite(value) && value >= 0) return "";
-            } catch (const std::exception&) {
-            }
-            return "must be a finite number >= 0, got " + text;
-          },
-          ">= 0"));
+      ->check(finite_at_least(0));
   auto* levels = app.add_option("--levels", o.levels,
                                 "pyramid levels, the input's included; 0 = as many as fit (every "
                                 "coarser level keeps a short side of 16 px or more) (default: " +
