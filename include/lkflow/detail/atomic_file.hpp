@@ -8,6 +8,7 @@
 // program both use it.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
