@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build libeigen3-dev catch2 libbenchmark-dev libstb-dev libcli11-dev
-  pkg-config libspng-dev libjpeg62-turbo-dev "$@")
+          pkg-config libspng-dev libjpeg62-turbo-dev
+          pybind11-dev python3-dev python3-numpy python3-pytest "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
