@@ -37,4 +37,10 @@ struct Report {
 void print_text(std::ostream& out, const Report& report);
 void print_json(std::ostream& out, const Report& report);
 
+/// A JSON string literal (RFC 8259) of any bytes, such as a file name: quotes, backslashes and
+/// control characters escaped, well-formed UTF-8 kept, and every byte that is not part of
+/// well-formed UTF-8 written as U+FFFD (the replacement character), so the output is always
+/// valid JSON.
+std::string json_string(const std::string& bytes);
+
 }  // namespace lkflow_app

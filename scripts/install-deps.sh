@@ -4,6 +4,7 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build libeigen3-dev catch2 libbenchmark-dev libstb-dev libcli11-dev
+          pkg-config libspng-dev libjpeg62-turbo-dev
           pybind11-dev python3-dev python3-numpy python3-pytest "$@")
 missing=()
 for p in "${packages[@]}"; do

@@ -22,5 +22,7 @@ inline constexpr int kVectorBytes = LKFLOW_ISA_VECTOR_BYTES;
 #include "median3x3.hpp"
 #include "pyramid_kernel.hpp"
 #include "flow_candidates.hpp"
+#include "residual_noise.hpp"
+#include "flow_fill.hpp"
 #include "pyramid_driver.hpp"
 #include "dense_kernel.hpp"

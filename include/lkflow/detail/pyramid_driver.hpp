@@ -1,8 +1,9 @@
 // The coarse-to-fine driver of pyramidal_flow (its method: pyramid.hpp), in named steps: build
 // the pyramids of both frames, seed the coarsest level's flow, then at every level from the
 // coarsest to the input bring the coarser level's flow down and refine it (the level's structure
-// tensor, its warp iterations, neighbour candidates, the median). The passes the steps run are
-// in pyramid_resample.hpp, pyramid_kernel.hpp, flow_candidates.hpp and median3x3.hpp. The
+// tensor, its warp iterations, neighbour candidates, the median, the fill). The passes the steps
+// run are in pyramid_resample.hpp, pyramid_kernel.hpp, flow_candidates.hpp, median3x3.hpp,
+// residual_noise.hpp and flow_fill.hpp. The
 // driver's steps are kernels, compiled once per instruction set, so that a call runs every pass
 // in the copy chosen for it (isa.hpp; see window_scan.hpp for the two parts of a header of
 // kernels); the workspace's levels and the argument checks are shared.
@@ -25,12 +26,14 @@
 #include "check_args.hpp"
 #include "config.hpp"
 #include "flow_candidates.hpp"
+#include "flow_fill.hpp"
 #include "median3x3.hpp"
 #include "parallel.hpp"
 #include "pixel_arithmetic.hpp"
 #include "pyramid_args.hpp"
 #include "pyramid_kernel.hpp"
 #include "pyramid_resample.hpp"
+#include "residual_noise.hpp"
 #include "row_reader.hpp"
 #include "scratch.hpp"
 
@@ -75,18 +78,24 @@ struct PyramidLevel {
 template <class S>
 struct PyramidBuffers {
   std::vector<PyramidLevel<S>> levels;
+  std::vector<FillLevel<S>> fill;              // the fill's pull levels, by pyramid level
+  AlignedImage<S> noise_samples;               // residual_noise's samples
   AlignedImage<std::uint8_t> candidate_flags;  // the flags of the largest level
   std::vector<Scratch> scratch;                // one per worker thread (bands.hpp, Workers)
 
   std::size_t bytes() const {
-    std::size_t n = candidate_flags.capacity();
+    std::size_t n = candidate_flags.capacity() + noise_samples.capacity() * sizeof(S);
     for (const PyramidLevel<S>& level : levels) n += level.bytes();
+    for (const FillLevel<S>& level : fill)
+      n += (level.w.capacity() + level.u.capacity() + level.v.capacity()) * sizeof(S);
     for (const Scratch& s : scratch) n += s.bytes();
     return n;
   }
 
   void clear() {
     levels.clear();
+    fill.clear();
+    noise_samples.clear();
     candidate_flags.clear();
     scratch.clear();
   }
@@ -108,25 +117,49 @@ using PyramidAccumulator = S;
 
 /// What the refinement of one level does.
 struct LevelPlan {
+  int level;                 // 0 = the input's
   Eigen::Index radius;       // window radius, at most the image's longer side
   double min_eigenvalue;     // the acceptance threshold
   int iterations;            // warp iterations
   bool neighbor_candidates;  // after the last iteration's update
   bool median;               // after every iteration
+  double fill_strength;      // of the fill after the iterations; 0 = none
+  double max_flow;           // bound of the level's flow along x and y (flow_bound)
   int threads;               // for the level's passes
   int candidate_threads;     // for the neighbour candidates, which sample I1 five times a pixel
 };
 
-/// The plan of a level of `pixels` pixels. Each pass runs on as many threads as its size pays
-/// for (threads_for_pixels): the candidates' step pays for them on levels a fifth the size.
-inline LevelPlan plan_level(const PyramidParams& params, Eigen::Index radius, Eigen::Index pixels) {
-  return {radius,
+/// Levels counted from the coarsest refined that get PyramidParams::coarse_iterations: motions
+/// are largest there relative to the level (a translation of a sixth of the short side is 1.3 to
+/// 2.7 px at the coarsest level), too large for one linearised step, and the levels are small.
+inline constexpr int kCoarseIterationLevels = 2;
+
+/// The plan of level `level`, of `pixels` pixels, the `refined`-th level refined (0 = the first,
+/// the coarsest used). Each pass runs on as many threads as its size pays for
+/// (threads_for_pixels): the candidates' step pays for them on levels a fifth the size.
+inline LevelPlan plan_level(const PyramidParams& params, int level, int refined,
+                            Eigen::Index radius, Eigen::Index rows, Eigen::Index cols) {
+  const Eigen::Index pixels = rows * cols;
+  // Never the input's level: a single-level call makes `iterations` warps.
+  const int iterations = level > 0 && refined < kCoarseIterationLevels
+                             ? std::max(params.iterations, params.coarse_iterations)
+                             : params.iterations;
+  return {level,
+          radius,
           params.min_eigenvalue,
-          params.iterations,
+          iterations,
           params.neighbor_candidates,
           params.median,
+          params.fill_strength,
+          flow_bound(rows, cols),
           threads_for_pixels(params.threads, pixels),
           threads_for_pixels(params.threads, kFlowCandidates * pixels)};
+}
+
+/// The windows of a level that pass the min_eigenvalue test (accepted windows have c > 0).
+template <class W>
+Eigen::Index accepted_windows(const InverseTensor<W>& inverse) {
+  return (inverse.c.plane().cmap() > W(0)).count();
 }
 
 /// True when at least half of a level's windows pass the min_eigenvalue test (accepted windows
@@ -137,7 +170,7 @@ inline LevelPlan plan_level(const PyramidParams& params, Eigen::Index radius, Ei
 /// and the flow of the windows that pass there is that of aliasing, not of the motion.
 template <class W>
 bool has_structure(const InverseTensor<W>& inverse) {
-  return 2 * (inverse.c.plane().cmap() > W(0)).count() >= inverse.c.size();
+  return 2 * accepted_windows(inverse) >= inverse.c.size();
 }
 
 /// pyramidal_flow on the copy of the kernels active_isa() names (isa_kernels.hpp).
@@ -162,7 +195,9 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
   constexpr const char* func = "pyramidal_flow";
   check_pair(func, I0, I1);
   check_radius(func, params.radius);
-  check_iterations(func, params.iterations);
+  check_iterations(func, "iterations", params.iterations);
+  check_iterations(func, "coarse_iterations", params.coarse_iterations);
+  check_fill_strength(func, params.fill_strength);
   check_min_eigenvalue(func, params.min_eigenvalue);
   check_threads(func, params.threads);
   const int level_count = checked_levels(func, params.levels, I0.rows(), I0.cols());
@@ -170,8 +205,8 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
   Image<In> scratch0, scratch1;
   const StridedImage<In> view0 = strided_view(I0, scratch0);
   const StridedImage<In> view1 = strided_view(I1, scratch1);
-  check_finite(func, "I0", view0);
-  check_finite(func, "I1", view1);
+  check_pixels<S>(func, view0, view1,
+                  std::min<Eigen::Index>(params.radius, std::max(I0.rows(), I0.cols())));
   if (initial != nullptr) check_initial_flow(func, *initial, I0.rows(), I0.cols());
   run_pyramidal_lk(view0, view1, initial, params, level_count, out, buffers);
 }
@@ -276,26 +311,54 @@ void level_tensor(PyramidLevel<S>& level, const LevelPlan& plan, const Workers& 
                            workers, level.inverse, confidence);
 }
 
-/// Step 5: the level's warp iterations on its flow (u, v), each followed by the median when on.
-/// Neighbour candidates come after the last iteration's update and before its median, which then
-/// smooths the choices without blurring the boundaries they restored. The flow's buffers trade
-/// places with the scratch images xt, yt; the level's last step writes the flow into
-/// (out_u, out_v) where they are given (the finest level: the output), else into level.u, v.
+/// Step 6: the confidence-weighted fill of the level's flow (flow_fill.hpp): each window's flow
+/// weighs lambda / (lambda + lambda0) against the flow around it, lambda0 from the noise of the
+/// level's residual (residual_noise.hpp); rejected windows weigh 0. The weights go to level.xt,
+/// the filled flow to (out_u, out_v), which may be level.u, level.v. Levels without a single
+/// accepted window have no flow to fill from; the caller leaves their flow as it is.
+template <class S>
+void fill_level(PyramidLevel<S>& level, const LevelPlan& plan, Plane<const S> confidence,
+                PyramidBuffers<S>& buffers, Plane<S> out_u, Plane<S> out_v) {
+  using Index = Eigen::Index;
+  const Workers workers{plan.threads, &buffers.scratch};
+  const Plane<S> u = level.u.plane(), v = level.v.plane();
+  const Index cols = u.cols();
+  const S sigma =
+      residual_noise<S>(level.I0.plane(), level.I1.plane(), u, v, buffers.noise_samples);
+  const S lambda0 = S(fill_lambda0(plan.fill_strength, double(sigma), plan.level, plan.radius));
+  const Plane<S> weights = level.xt.plane();
+  for_each_row(u.rows(), plan.threads, [&](Index y) {
+    fill_weight_row(confidence.row(y), level.inverse.c.data() + y * cols, cols, lambda0,
+                    weights.row(y), u.row(y), v.row(y));
+  });
+  pull_push_fill<S>(weights, workers, u, v, out_u, out_v, buffers.fill,
+                    std::size_t(plan.level) + 1);
+}
+
+/// Step 5: the level's warp iterations on its flow (u, v), each followed by the median when on,
+/// then the fill when on. Neighbour candidates come after the last iteration's update and before
+/// its median, which then smooths the choices without blurring the boundaries they restored.
+/// The flow's buffers trade places with the scratch images xt, yt; the level's last step writes
+/// the flow into (out_u, out_v) where they are given (the finest level: the output), else it
+/// stays in level.u, level.v.
 template <class Acc, class S>
-void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, PyramidBuffers<S>& buffers,
-                  Plane<S> out_u, Plane<S> out_v) {
+void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, Plane<const S> confidence,
+                  PyramidBuffers<S>& buffers, Plane<S> out_u, Plane<S> out_v) {
   const Workers workers{plan.threads, &buffers.scratch};
   const bool to_out = out_u.data() != nullptr;
+  // Without a single accepted window there is no flow to fill from: every window keeps its own
+  // (the coarser level's, or the initial flow).
+  const bool fills = plan.fill_strength > 0 && accepted_windows(level.inverse) > 0;
   for (int i = 0; i < plan.iterations; ++i) {
     const bool last = i + 1 == plan.iterations;
     warp_iteration<Acc, S>(level.I0.plane(), level.I1.plane(), level.gx.plane(), level.gy.plane(),
-                           level.inverse, plan.radius, workers, level.u.plane(), level.v.plane(),
-                           level.xt.plane(), level.yt.plane());
+                           level.inverse, plan.radius, S(plan.max_flow), workers, level.u.plane(),
+                           level.v.plane(), level.xt.plane(), level.yt.plane());
     if (plan.neighbor_candidates && last) {
       const Workers candidate_workers{plan.candidate_threads, &buffers.scratch};
       const Plane<std::uint8_t> flags(buffers.candidate_flags.data(), level.I0.rows(),
                                       candidate_segments(level.I0.cols()));
-      if (to_out && !plan.median) {
+      if (to_out && !plan.median && !fills) {
         select_flow_candidates<S>(level.I0.plane(), level.I1.plane(), candidate_step(plan.radius),
                                   candidate_workers, level.u.plane(), level.v.plane(), flags, out_u,
                                   out_v);
@@ -308,7 +371,7 @@ void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, PyramidBuffers<
       level.v.swap(level.yt);
     }
     if (plan.median) {
-      if (to_out && last) {
+      if (to_out && last && !fills) {
         median3x3<S>(level.u.plane(), workers, out_u);
         median3x3<S>(level.v.plane(), workers, out_v);
         return;
@@ -319,13 +382,16 @@ void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, PyramidBuffers<
       level.v.swap(level.xt);
     }
   }
-  if (to_out) {
+  if (fills) {
+    fill_level(level, plan, confidence, buffers, to_out ? out_u : level.u.plane(),
+               to_out ? out_v : level.v.plane());
+  } else if (to_out) {
     out_u.map() = level.u.plane().cmap();
     out_v.map() = level.v.plane().cmap();
   }
 }
 
-/// Steps 2 to 5 on pyramids built by step 1.
+/// Steps 2 to 6 on pyramids built by step 1.
 template <class S>
 void coarse_to_fine(const Flow<S>* initial, const PyramidParams& params, Eigen::Index radius,
                     Flow<S>& out, PyramidBuffers<S>& buffers) {
@@ -337,19 +403,23 @@ void coarse_to_fine(const Flow<S>* initial, const PyramidParams& params, Eigen::
   // has_structure): on a texture that has none at coarse scales, the levels above hold only
   // blurred-out residue, whose flow is arbitrary and beyond what finer levels can correct.
   bool skip_levels_without_structure = params.levels == 0;
+  int refined = 0;  // levels refined so far
   for (std::size_t k = levels.size(); k-- > 0;) {
     PyramidLevel<S>& level = levels[k];
-    const LevelPlan plan = plan_level(params, radius, level.I0.size());
+    const LevelPlan plan =
+        plan_level(params, int(k), refined, radius, level.I0.rows(), level.I0.cols());
     const Workers workers{plan.threads, &buffers.scratch};
     if (k + 1 < levels.size()) propagate_flow(levels[k + 1], level, workers);
-    level_tensor<Acc>(level, plan, workers,
-                      k == 0 ? Plane<S>(out.confidence) : level.confidence.plane());
+    const Plane<S> confidence = k == 0 ? Plane<S>(out.confidence) : level.confidence.plane();
+    level_tensor<Acc>(level, plan, workers, confidence);
+    const Plane<S> out_u = k == 0 ? Plane<S>(out.u) : Plane<S>();
+    const Plane<S> out_v = k == 0 ? Plane<S>(out.v) : Plane<S>();
     if (skip_levels_without_structure && k > 0) {
       if (!has_structure(level.inverse)) continue;  // its flow is passed down unchanged
       skip_levels_without_structure = false;        // every finer level is used
     }
-    refine_level<Acc>(level, plan, buffers, k == 0 ? Plane<S>(out.u) : Plane<S>(),
-                      k == 0 ? Plane<S>(out.v) : Plane<S>());
+    refine_level<Acc, S>(level, plan, confidence, buffers, out_u, out_v);
+    ++refined;
   }
 }
 
