@@ -89,7 +89,10 @@ void print_text(std::ostream& out, const Report& r) {
   out << "method:     ";
   if (r.pyramidal)
     out << "pyramidal Lucas-Kanade, " << r.levels << (r.levels == 1 ? " level, " : " levels, ")
-        << r.iterations << (r.iterations == 1 ? " warp" : " warps") << " per level, radius ";
+        << r.iterations << (r.iterations == 1 ? " warp" : " warps") << " per level ("
+        << r.coarse_iterations << " at the coarsest two), fill "
+        << (r.fill_strength > 0 ? format("%g", r.fill_strength) : std::string("off"))
+        << ", radius ";
   else
     out << "single-scale Lucas-Kanade, radius ";
   out << r.radius << " (" << 2 * r.radius + 1 << "x" << 2 * r.radius + 1
@@ -99,7 +102,9 @@ void print_text(std::ostream& out, const Report& r) {
   out << "flow time:  " << format("%.2f", r.time_ms) << " ms for the flow computation alone ("
       << format("%.1f", pixels / 1e6 / (r.time_ms / 1e3)) << " Mpx/s)\n";
   out << "confident:  " << percent(r.confident_share)
-      << (r.pyramidal ? " of pixels (the others keep the flow of the coarser level)\n"
+      << (r.pyramidal ? (r.fill_strength > 0
+                             ? " of pixels (the others take the flow around them)\n"
+                             : " of pixels (the others keep the flow of the coarser level)\n")
                       : " of pixels (the others have no reliable flow and are set to 0)\n");
   out << "magnitude:  mean " << format("%.3f", r.mean_magnitude) << " px, max "
       << format("%.3f", r.max_magnitude) << " px\n";
@@ -130,7 +135,10 @@ void print_json(std::ostream& out, const Report& r) {
       << ", \"bundled_example\": " << (r.example_dir.empty() ? "false" : "true")
       << ", \"width\": " << r.width << ", \"height\": " << r.height << ", \"bits\": " << r.bits
       << ", \"method\": \"" << (r.pyramidal ? "pyramidal" : "single-scale") << "\"";
-  if (r.pyramidal) out << ", \"levels\": " << r.levels << ", \"iterations\": " << r.iterations;
+  if (r.pyramidal)
+    out << ", \"levels\": " << r.levels << ", \"iterations\": " << r.iterations
+        << ", \"coarse_iterations\": " << r.coarse_iterations
+        << ", \"fill_strength\": " << format("%g", r.fill_strength);
   out << ", \"radius\": " << r.radius << ", \"min_eigenvalue\": " << json_number(r.min_eigenvalue)
       << ", \"scalar\": \"" << (r.use_double ? "double" : "float")
       << "\", \"threads\": " << r.threads << ", \"time_ms\": " << json_number(r.time_ms)
