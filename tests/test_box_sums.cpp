@@ -92,10 +92,12 @@ void check_engine(Index width, Index height, Index radius, Index band) {
 TEMPLATE_TEST_CASE("BoxSums equals brute-force window sums", "[box_sums]", std::uint32_t,
                    std::uint64_t, double) {
   using Acc = TestType;
-  for (const auto& [w, h] : std::vector<std::pair<Index, Index>>{
+  for (const auto& size : std::vector<std::pair<Index, Index>>{
            {1, 1}, {1, 13}, {13, 1}, {5, 4}, {17, 33}, {64, 20}, {100, 37}})
     for (const Index r : {1, 2, 3, 8, 40})
       for (const Index band : {1, 7, 64}) {
+        // Plain locals: clang 14 lets no lambda capture a structured binding (C++20 does).
+        const Index w = size.first, h = size.second;
         lkflow_test::for_each_copy([&](const char* copy, auto kernels) {
           using Kernels = decltype(kernels);
           INFO(copy << " copy");

@@ -128,7 +128,10 @@ TEMPLATE_TEST_CASE("dense_flow of integer frames is bitwise the same on every co
   using In = typename TestType::Pixel;
   // A translated texture with noise added (so that flat and ill-posed windows occur too), at a
   // width that is no multiple of any vector width.
-  auto [I0, I1] = translated_pair<In>(31, 203, 517, 0.8, -0.45);
+  // Named references, not a structured binding: clang 14 lets no lambda capture one (C++20 does).
+  auto pair = translated_pair<In>(31, 203, 517, 0.8, -0.45);
+  const Image<In>& I0 = pair.first;
+  Image<In>& I1 = pair.second;
   const Image<In> noise = noise_image<In>(32, 203, 517);
   for (Eigen::Index i = 0; i < I1.size(); ++i)
     I1.data()[i] = static_cast<In>(I1.data()[i] / 2 + noise.data()[i] / 2);
@@ -154,7 +157,9 @@ TEMPLATE_TEST_CASE("pyramidal_flow on every copy agrees with the base copy to ro
   using In = typename TestType::Pixel;
   // 480x640: the two finest levels' passes and three levels' candidates run on several
   // threads (one per 100 000 pixels), so the thread count has work to share.
-  const auto [I0, I1] = moving_square<In>(480, 640);
+  const auto pair = moving_square<In>(480, 640);
+  const Image<In>& I0 = pair.first;  // not a structured binding: see above
+  const Image<In>& I1 = pair.second;
   lkflow::PyramidParams params;
   const auto base = on_copy(Isa::base, [&] { return lkflow::pyramidal_flow<S>(I0, I1, params); });
   for (const Isa isa : runnable_copies()) {

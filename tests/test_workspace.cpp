@@ -133,7 +133,8 @@ TEST_CASE("the workspace's images and worker memory start on 64-byte boundaries"
     taken.reserve(10);
     const std::size_t made = allocations_of([&] {
       scratch.reset();
-      for (const std::size_t count : {1, 7, 100, 3, 640})
+      for (const std::size_t count :
+           {std::size_t(1), std::size_t(7), std::size_t(100), std::size_t(3), std::size_t(640)})
         taken.push_back(scratch.take<float>(count));
       taken.push_back(scratch.take<std::uint8_t>(5));
       scratch.reset();
