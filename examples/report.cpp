@@ -88,9 +88,11 @@ void print_text(std::ostream& out, const Report& r) {
   out << "image:      " << r.width << " x " << r.height << " px, " << r.bits << "-bit\n";
   out << "method:     ";
   if (r.pyramidal)
-    out << "pyramidal Lucas-Kanade, " << r.levels << (r.levels == 1 ? " level, " : " levels, ")
-        << r.iterations << (r.iterations == 1 ? " warp" : " warps") << " per level ("
-        << r.coarse_iterations << " at the coarsest two), fill "
+    out << "pyramidal Lucas-Kanade, preset " << r.preset << ", " << r.levels
+        << (r.levels == 1 ? " level, " : " levels, ") << r.iterations
+        << (r.iterations == 1 ? " warp" : " warps") << " per level (" << r.coarse_iterations
+        << " at the coarsest two), neighbour candidates " << (r.neighbor_candidates ? "on" : "off")
+        << ", median " << (r.median ? "on" : "off") << ", fill "
         << (r.fill_strength > 0 ? format("%g", r.fill_strength) : std::string("off"))
         << ", radius ";
   else
@@ -136,8 +138,11 @@ void print_json(std::ostream& out, const Report& r) {
       << ", \"width\": " << r.width << ", \"height\": " << r.height << ", \"bits\": " << r.bits
       << ", \"method\": \"" << (r.pyramidal ? "pyramidal" : "single-scale") << "\"";
   if (r.pyramidal)
-    out << ", \"levels\": " << r.levels << ", \"iterations\": " << r.iterations
+    out << ", \"preset\": " << json_string(r.preset) << ", \"levels\": " << r.levels
+        << ", \"iterations\": " << r.iterations
         << ", \"coarse_iterations\": " << r.coarse_iterations
+        << ", \"neighbor_candidates\": " << (r.neighbor_candidates ? "true" : "false")
+        << ", \"median\": " << (r.median ? "true" : "false")
         << ", \"fill_strength\": " << format("%g", r.fill_strength);
   out << ", \"radius\": " << r.radius << ", \"min_eigenvalue\": " << json_number(r.min_eigenvalue)
       << ", \"scalar\": \"" << (r.use_double ? "double" : "float")

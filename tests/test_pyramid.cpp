@@ -7,6 +7,8 @@
 #include <limits>
 #include <random>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -156,6 +158,71 @@ TEMPLATE_TEST_CASE("the default parameters recover a translation and an affine m
   INFO("affine: mean error " << affine_error.mean() << ", max " << affine_error.maxCoeff());
   CHECK(fraction_within(affine_error, 0.1) >= 0.97);
   CHECK(affine_error.mean() <= 0.03);
+}
+
+namespace {
+
+/// The members of two PyramidParams as one tuple, to compare them.
+auto members(const lkflow::PyramidParams& p) {
+  return std::make_tuple(p.radius, p.levels, p.iterations, p.coarse_iterations, p.min_eigenvalue,
+                         p.median, p.neighbor_candidates, p.fill_strength, p.threads);
+}
+
+}  // namespace
+
+TEST_CASE("the presets are the defaults with the members they document changed",
+          "[pyramid][presets]") {
+  const lkflow::PyramidParams defaults;
+  CHECK(members(lkflow::PyramidParams::balanced()) == members(defaults));
+  lkflow::PyramidParams expected = defaults;
+  expected.neighbor_candidates = false;
+  expected.median = false;
+  CHECK(members(lkflow::PyramidParams::ultrafast()) == members(expected));
+  expected = defaults;
+  expected.median = false;
+  CHECK(members(lkflow::PyramidParams::fast()) == members(expected));
+  expected = defaults;
+  expected.iterations = 2;
+  expected.fill_strength = 3000;
+  CHECK(members(lkflow::PyramidParams::accurate()) == members(expected));
+}
+
+TEST_CASE("every preset recovers a translation and an affine motion", "[pyramid][presets]") {
+  // The frames of the test above: a texture moved by (7.3, -4.1) px, and moved by half a degree
+  // of rotation, 1% zoom and (3.2, -2.1) px.
+  const double u = 7.3, v = -4.1;
+  const auto translated = translated_pair<std::uint8_t>(31, 180, 220, u, v);
+  const double angle = 0.5 * std::acos(-1.0) / 180.0;
+  Eigen::Matrix2d A;
+  A << std::cos(angle), -std::sin(angle), std::sin(angle), std::cos(angle);
+  const auto pair = affine_pair<std::uint8_t>(31, 180, 220, 1.01 * A, Eigen::Vector2d(3.2, -2.1));
+  const std::vector<std::pair<const char*, lkflow::PyramidParams>> presets{
+      {"ultrafast", lkflow::PyramidParams::ultrafast()},
+      {"fast", lkflow::PyramidParams::fast()},
+      {"balanced", lkflow::PyramidParams::balanced()},
+      {"accurate", lkflow::PyramidParams::accurate()}};
+  std::vector<lkflow::Flow<float>> flows;
+  for (const auto& preset : presets) {
+    const lkflow::PyramidParams& params = preset.second;
+    INFO(preset.first);
+    const auto flow = lkflow::pyramidal_flow<float>(translated.first, translated.second, params);
+    const Image<double> error =
+        (interior(flow.u, 20) - u).abs().max((interior(flow.v, 20) - v).abs());
+    INFO("translation: mean error " << error.mean() << ", max " << error.maxCoeff());
+    CHECK(fraction_within(error, 0.1) >= 0.99);
+    CHECK(error.mean() <= 0.03);
+    const auto affine = lkflow::pyramidal_flow<float>(pair.I0, pair.I1, params);
+    const Image<double> affine_error =
+        (interior(affine.u, 20) - interior(pair.u, 20))
+            .abs()
+            .max((interior(affine.v, 20) - interior(pair.v, 20)).abs());
+    INFO("affine: mean error " << affine_error.mean() << ", max " << affine_error.maxCoeff());
+    CHECK(fraction_within(affine_error, 0.1) >= 0.95);
+    CHECK(affine_error.mean() <= 0.04);
+    flows.push_back(affine);
+  }
+  // The presets are different computations.
+  for (std::size_t i = 1; i < flows.size(); ++i) CHECK((flows[i].u != flows[i - 1].u).any());
 }
 
 TEMPLATE_TEST_CASE("pyramidal_flow gives exactly zero flow for identical frames",

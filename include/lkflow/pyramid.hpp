@@ -54,6 +54,16 @@
 // on the Middlebury sequences and checked on photos moved by known motions, with and without
 // noise; see README "Pyramidal flow".
 //
+// Presets (static functions of PyramidParams, fastest first; each is the defaults with the
+// members named changed, and members set afterwards override it):
+//   PyramidParams::ultrafast()  no neighbour candidates, no median   (beside DIS ultrafast)
+//   PyramidParams::fast()       no median                            (beside DIS fast)
+//   PyramidParams::balanced()   the defaults                         (beside DIS fast)
+//   PyramidParams::accurate()   iterations 2, fill_strength 3000     (beside DIS medium)
+// Their EPE and time beside OpenCV's DIS presets, measured side by side in one run, are in
+// README "Performance" (bench/compare_opencv.py); the program takes them as --preset NAME and
+// the Python module as preset="NAME".
+//
 // Memory: per level, both frames, the gradients of I0, the three entries of the inverse tensor,
 // the products Ix It', Iy It' and the flow (11 images), and the confidence of every level but
 // the finest (whose confidence is the output's; its flow goes to the output in the level's last
