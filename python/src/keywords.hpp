@@ -69,7 +69,6 @@ inline const std::vector<Member<lkflow::PyramidParams>>& pyramid_members() {
   return members;
 }
 
-
 /// One of PyramidParams' presets, by the name of its static function.
 struct Preset {
   const char* name;
@@ -232,8 +231,7 @@ std::string keywords_help(const std::vector<Member<P>>& members) {
 /// The presets, one per line, for help texts.
 inline std::string presets_help() {
   std::ostringstream text;
-  for (const Preset& p : presets())
-    text << "        '" << p.name << "': " << p.help << "\n";
+  for (const Preset& p : presets()) text << "        '" << p.name << "': " << p.help << "\n";
   return text.str();
 }
 
