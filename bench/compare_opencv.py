@@ -301,7 +301,8 @@ def describe_build(build):
 
 
 def describe_params(p):
-    return (f"radius {p['radius']}, levels {p['levels'] or 'as many as fit'}, iterations "
+    preset = f"preset {p['preset']}, " if "preset" in p else ""
+    return (f"{preset}radius {p['radius']}, levels {p['levels'] or 'as many as fit'}, iterations "
             f"{p['iterations']}, min_eigenvalue {p['min_eigenvalue']:g}, median "
             f"{'on' if p['median'] else 'off'}, candidates "
             f"{'on' if p['neighbor_candidates'] else 'off'}, threads {p['threads']}")

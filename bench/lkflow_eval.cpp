@@ -101,7 +101,7 @@ std::string json_string(const std::string& text) {
 }
 
 struct Options {
-  std::string data_dir, isa;
+  std::string data_dir, isa, preset = "balanced";
   lkflow::PyramidParams params;
   bool single_scale = false, json = false;
   int repeat = 5;
@@ -130,10 +130,10 @@ Result evaluate(const std::string& name, const lkflow::Image<In>& I0, const lkfl
 void print_text(const std::vector<Result>& results, const Result& mean, const Options& o) {
   const lkflow::PyramidParams& p = o.params;
   std::printf(
-      "pyramidal_flow: radius %d, levels %d%s, iterations %d (coarse %d), min_eigenvalue %g, "
-      "median %s, neighbour candidates %s, fill strength %g, threads %d; time = min of %d "
-      "runs\n",
-      p.radius, p.levels, p.levels == 0 ? " (as many as fit)" : "", p.iterations,
+      "pyramidal_flow: preset %s, radius %d, levels %d%s, iterations %d (coarse %d), "
+      "min_eigenvalue %g, median %s, neighbour candidates %s, fill strength %g, threads %d; "
+      "time = min of %d runs\n",
+      o.preset.c_str(), p.radius, p.levels, p.levels == 0 ? " (as many as fit)" : "", p.iterations,
       p.coarse_iterations, p.min_eigenvalue, p.median ? "on" : "off",
       p.neighbor_candidates ? "on" : "off", p.fill_strength, p.threads, o.repeat);
   const BuildInfo b = build_info();
@@ -166,12 +166,12 @@ void print_json(const std::vector<Result>& results, const Result& mean, const Op
     return "{\"sequence\": " + json_string(r.name) + ", " + numbers;
   };
   std::printf(
-      "{\"params\": {\"radius\": %d, \"levels\": %d, \"iterations\": %d, "
+      "{\"params\": {\"preset\": %s, \"radius\": %d, \"levels\": %d, \"iterations\": %d, "
       "\"coarse_iterations\": %d, \"min_eigenvalue\": %g, \"median\": %s, "
       "\"neighbor_candidates\": %s, \"fill_strength\": %g, \"threads\": %d, \"repeat\": %d},\n",
-      p.radius, p.levels, p.iterations, p.coarse_iterations, p.min_eigenvalue,
-      p.median ? "true" : "false", p.neighbor_candidates ? "true" : "false", p.fill_strength,
-      p.threads, o.repeat);
+      json_string(o.preset).c_str(), p.radius, p.levels, p.iterations, p.coarse_iterations,
+      p.min_eigenvalue, p.median ? "true" : "false", p.neighbor_candidates ? "true" : "false",
+      p.fill_strength, p.threads, o.repeat);
   const BuildInfo b = build_info();
   std::printf(
       " \"build\": {\"compiler\": %s, \"build_type\": %s, \"flags\": %s, \"target\": %s, "
@@ -196,6 +196,19 @@ int main(int argc, char** argv) {
       "lkflow_eval");
   app.add_option("DATA_DIR", o.data_dir, "folder of sequences, e.g. ../shared/data")->required();
   app.add_flag("--json", o.json, "print one JSON object instead of a table");
+  // Defined before the members' options: CLI11 stores parsed values in the order options were
+  // defined, so members given beside a preset override it.
+  app.add_option_function<std::string>(
+         "--preset",
+         [&o](const std::string& name) {
+           o.preset = name;
+           o.params = name == "ultrafast"  ? lkflow::PyramidParams::ultrafast()
+                      : name == "fast"     ? lkflow::PyramidParams::fast()
+                      : name == "accurate" ? lkflow::PyramidParams::accurate()
+                                           : lkflow::PyramidParams::balanced();
+         },
+         "PyramidParams preset to start from: ultrafast, fast, balanced (default), accurate")
+      ->check(CLI::IsMember({"ultrafast", "fast", "balanced", "accurate"}));
   app.add_option("--radius", o.params.radius, "window radius (default: PyramidParams)")
       ->check(CLI::Range(1, 1 << 20));
   app.add_option("--levels", o.params.levels, "pyramid levels, 0 = as many as fit")

@@ -175,7 +175,8 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
   auto* preset =
       app.add_option("--preset", o.preset,
                      "the pyramid's parameters, fastest first: ultrafast (no neighbour "
-                     "candidates, no median), fast (no median), balanced (the defaults), "
+                     "candidates, median or fill), fast (no median, no fill), balanced (the "
+                     "defaults), "
                      "accurate (2 warps per level, fill 3000); the flags below override them "
                      "(default: balanced)")
           ->type_name("NAME")

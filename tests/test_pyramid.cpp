@@ -177,9 +177,11 @@ TEST_CASE("the presets are the defaults with the members they document changed",
   lkflow::PyramidParams expected = defaults;
   expected.neighbor_candidates = false;
   expected.median = false;
+  expected.fill_strength = 0;
   CHECK(members(lkflow::PyramidParams::ultrafast()) == members(expected));
   expected = defaults;
   expected.median = false;
+  expected.fill_strength = 0;
   CHECK(members(lkflow::PyramidParams::fast()) == members(expected));
   expected = defaults;
   expected.iterations = 2;

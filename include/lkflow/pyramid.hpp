@@ -56,10 +56,10 @@
 //
 // Presets (static functions of PyramidParams, fastest first; each is the defaults with the
 // members named changed, and members set afterwards override it):
-//   PyramidParams::ultrafast()  no neighbour candidates, no median   (beside DIS ultrafast)
-//   PyramidParams::fast()       no median                            (beside DIS fast)
-//   PyramidParams::balanced()   the defaults                         (beside DIS fast)
-//   PyramidParams::accurate()   iterations 2, fill_strength 3000     (beside DIS medium)
+//   PyramidParams::ultrafast()  no neighbour candidates, median or fill  (beside DIS ultrafast)
+//   PyramidParams::fast()       no median, no fill                       (beside DIS fast)
+//   PyramidParams::balanced()   the defaults                             (beside DIS fast)
+//   PyramidParams::accurate()   iterations 2, fill_strength 3000         (beside DIS medium)
 // Their EPE and time beside OpenCV's DIS presets, measured side by side in one run, are in
 // README "Performance" (bench/compare_opencv.py); the program takes them as --preset NAME and
 // the Python module as preset="NAME".

@@ -80,8 +80,8 @@ struct Preset {
 inline const std::vector<Preset>& presets() {
   static const std::vector<Preset> table{
       {"ultrafast", lkflow::PyramidParams::ultrafast,
-       "the fastest: no neighbour candidates, no median"},
-      {"fast", lkflow::PyramidParams::fast, "no median"},
+       "the fastest: no neighbour candidates, median or fill"},
+      {"fast", lkflow::PyramidParams::fast, "no median, no fill"},
       {"balanced", lkflow::PyramidParams::balanced, "the defaults"},
       {"accurate", lkflow::PyramidParams::accurate,
        "the most accurate: 2 warps per level, fill_strength 3000"},

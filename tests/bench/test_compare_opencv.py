@@ -96,8 +96,8 @@ class CompareOpenCV(unittest.TestCase):
         make_data(cls.data)
         cls.out = os.path.join(cls.temp.name, "out.json")
         cls.done = run("--eval", EVAL, "--repeat", "2", "--rounds", "2", "--farneback",
-                       "--lkflow", "small=--radius 3", "--lkflow", "default=", "--json", cls.out,
-                       cls.data, "--", "--levels", "2")
+                       "--lkflow", "small=--preset ultrafast --radius 3", "--lkflow", "default=",
+                       "--json", cls.out, cls.data, "--", "--levels", "2")
         cls.report = None
         if cls.done.returncode == 0:
             with open(cls.out) as f:
@@ -129,8 +129,12 @@ class CompareOpenCV(unittest.TestCase):
 
     def test_lkflow_arguments_and_build_are_reported(self):
         small, default = self.report["methods"][:2]
-        self.assertEqual(small["args"], ["--radius", "3", "--levels", "2"])
+        self.assertEqual(small["args"], ["--preset", "ultrafast", "--radius", "3", "--levels", "2"])
+        # the preset's members, and those given beside it
+        self.assertEqual((small["params"]["preset"], small["params"]["neighbor_candidates"],
+                          small["params"]["median"]), ("ultrafast", False, False))
         self.assertEqual((small["params"]["radius"], small["params"]["levels"]), (3, 2))
+        self.assertEqual(default["params"]["preset"], "balanced")
         self.assertEqual(default["params"]["levels"], 2)
         self.assertNotEqual(default["params"]["radius"], 3)
         self.assertEqual(small["params"]["threads"], 1)
