@@ -27,7 +27,8 @@ StopOnSignal::StopOnSignal() {
   struct sigaction action {};
   action.sa_handler = &on_signal;
   sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND | SA_RESTART;  // once; blocking calls resume afterwards
+  // Once only; interrupted blocking calls resume. (SA_RESETHAND is 0x80000000: unsigned.)
+  action.sa_flags = static_cast<int>(SA_RESETHAND | SA_RESTART);
   sigaction(SIGINT, &action, &previous_int);
   sigaction(SIGTERM, &action, &previous_term);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -16,7 +17,10 @@
 #include <utility>
 #include <variant>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <lkflow/lkflow.hpp>
 
@@ -76,6 +80,19 @@ class FileSet {
   std::map<std::string, std::string> names_;
   std::map<std::pair<dev_t, ino_t>, std::string> ids_;
 };
+
+/// Lowers the calling thread's scheduling priority (nice 10; Linux, where a thread has a nice
+/// value of its own). The reader and the writer use it, so that they run in the time the flow
+/// computation leaves idle instead of delaying its worker threads, whose passes each wait for
+/// their slowest band. Failure is harmless and ignored.
+void yield_to_flow() {
+#ifdef __linux__
+  const pid_t thread = pid_t(::syscall(SYS_gettid));
+  errno = 0;
+  const int nice = ::getpriority(PRIO_PROCESS, id_t(thread));
+  if (errno == 0) ::setpriority(PRIO_PROCESS, id_t(thread), std::min(nice + 10, 19));
+#endif
+}
 
 /// Threads joined however the scope that owns them is left.
 struct JoinedThreads {
@@ -307,8 +324,14 @@ class Pipeline {
   void run() {
     JoinedThreads threads;
     try {
-      threads.reader = std::thread([&] { read_frames(); });
-      threads.writer = std::thread([&] { write_flows(); });
+      threads.reader = std::thread([&] {
+        yield_to_flow();
+        read_frames();
+      });
+      threads.writer = std::thread([&] {
+        yield_to_flow();
+        write_flows();
+      });
       compute_flows();
     } catch (...) {
       failure_.set(current_error());
@@ -319,7 +342,9 @@ class Pipeline {
   const Failure& failure() const { return failure_; }
   /// The reader's error (a damaged movie, an unreadable image), empty if none.
   const std::string& read_error() const { return read_error_; }
-  long frames_read() const { return frames_read_; }
+  /// Frames the flow stage took from the reader: the frames of the pairs computed (frames read
+  /// ahead and left when the run stopped are not counted).
+  long frames_used() const { return frames_seen_; }
 
  private:
   void close_all() {
@@ -335,7 +360,6 @@ class Pipeline {
     try {
       Frame frame;
       while (!stopping() && free_frames_.pop(frame) && source_.read(frame)) {
-        ++frames_read_;
         if (!frames_.push(std::move(frame))) break;
       }
     } catch (const DataError& e) {
@@ -406,7 +430,6 @@ class Pipeline {
   BoundedQueue<FlowItem<S>> flows_{flow_queue_size}, free_flows_{flow_queue_size + 3};
   Failure failure_;
   std::string read_error_;
-  long frames_read_ = 0;
   long frames_seen_ = 0;  // by the flow stage
 };
 
@@ -432,7 +455,7 @@ int run_with(const SequenceJob& job, FrameSource& source, SequenceReport& report
   const auto start = std::chrono::steady_clock::now();
   Pipeline<S> pipeline(job, source, writer, progress);
   pipeline.run();
-  report.frames = pipeline.frames_read();
+  report.frames = pipeline.frames_used();
   report.signal = StopOnSignal::signal_number();
 
   const bool failed = pipeline.failure().failed();

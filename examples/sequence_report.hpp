@@ -25,7 +25,7 @@ struct SequenceReport {
   bool movie = false;  //!< the input is a movie
   std::string codec;   //!< a movie's video codec
   double fps = 0;      //!< a movie's frame rate, 0 if unknown
-  long frames = 0;     //!< frames read
+  long frames = 0;     //!< frames the flows cover (pairs + 1)
   long pairs = 0;      //!< flows computed and written
   double flow_ms = 0;  //!< the flow computations' time, summed
   double seconds = 0;  //!< end to end: reading, flows and outputs
