@@ -3,7 +3,10 @@
 # Needs root (or sudo); does nothing when everything is present.
 set -euo pipefail
 
-packages=(g++ cmake ninja-build libeigen3-dev catch2 libbenchmark-dev libstb-dev libcli11-dev "$@")
+# FFmpeg's libraries give the program its movies (LKFLOW_WITH_FFMPEG); the ffmpeg program makes
+# one test's movie.
+packages=(g++ cmake ninja-build libeigen3-dev catch2 libbenchmark-dev libstb-dev libcli11-dev
+          pkg-config libavformat-dev libavcodec-dev libswscale-dev ffmpeg "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
