@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include <time.h>
+
 #include <lkflow/lkflow.hpp>
 
 #include "sequence.hpp"
@@ -87,6 +89,13 @@ void make_movie(const std::string& path, int frames) {
     writer.write(frame);
   }
   writer.finish();
+}
+
+/// CPU time of the whole process (every thread), seconds.
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
 /// Seconds for the flows of every pair of `frames`, computed as the sequence mode does.
@@ -153,8 +162,7 @@ int main(int argc, char** argv) {
     fs::create_directories(fs::path(out) / "flows");
     if (movie.empty()) {
       movie = (fs::path(out) / "generated.mp4").string();
-      std::printf("making %s: %d frames of %d x %d, H.264\n", movie.c_str(), frames, width,
-                  height);
+      std::printf("making %s: %d frames of %d x %d, H.264\n", movie.c_str(), frames, width, height);
       std::fflush(stdout);
       make_movie(movie, frames);
     }
@@ -174,15 +182,20 @@ int main(int argc, char** argv) {
     job.json = true;
     std::vector<double> alone_fps, total_fps, ratios;
     for (int r = 0; r < repeat; ++r) {
+      const double cpu0 = cpu_seconds();
       const double alone = pairs / flow_alone(decoded, job.pyramid);
+      const double cpu1 = cpu_seconds();
       std::ostringstream summary;
       if (lkflow_app::run_sequence(job, summary) != 0) return 130;
+      const double cpu2 = cpu_seconds();
       const double total = 1e3 / json_value(summary.str(), "end_to_end_ms_per_frame");
       const double in_pipeline = 1e3 / json_value(summary.str(), "flow_ms_per_frame");
+      // CPU per frame: the flow's alone, and everything end to end (decoding and writing too).
       std::printf(
-          "run %d: flow alone %.1f frames/s, end to end %.1f frames/s (%.1f%%; the flow "
-          "inside the pipeline %.1f frames/s)\n",
-          r + 1, alone, total, 100 * total / alone, in_pipeline);
+          "run %d: flow alone %.1f frames/s (%.2f ms CPU per frame), end to end %.1f frames/s "
+          "(%.2f ms CPU per frame): %.1f%%; the flow inside the pipeline %.1f frames/s\n",
+          r + 1, alone, 1e3 * (cpu1 - cpu0) / pairs, total, 1e3 * (cpu2 - cpu1) / pairs,
+          100 * total / alone, in_pipeline);
       std::fflush(stdout);
       alone_fps.push_back(alone);
       total_fps.push_back(total);
@@ -191,8 +204,8 @@ int main(int argc, char** argv) {
     std::printf(
         "median of %d: flow alone %.1f frames/s, end to end %.1f frames/s: %.1f%% of the flow "
         "alone (median ratio %.1f%%)\n",
-        repeat, median(alone_fps), median(total_fps),
-        100 * median(total_fps) / median(alone_fps), 100 * median(ratios));
+        repeat, median(alone_fps), median(total_fps), 100 * median(total_fps) / median(alone_fps),
+        100 * median(ratios));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lkflow_video_rate: %s\n", e.what());
