@@ -133,6 +133,8 @@ std::string current_error() {
     return e.path().string() + ": " + e.reason();
   } catch (const std::exception& e) {
     return e.what();
+  } catch (...) {
+    return "unknown error";
   }
 }
 
@@ -178,6 +180,7 @@ class PairWriter {
 
   void write(const FlowItem<S>& item) {
     const lkflow::Flow<S>& flow = item.flow;
+    if (truth_pattern_) score(item.pair, flow);  // first: a missing truth writes nothing more
     if (flow_pattern_) {
       const std::string path = flow_pattern_->format(item.pair);
       StagedFile file("-o", path);
@@ -217,7 +220,6 @@ class PairWriter {
         report_.last_color = path;
       }
     }
-    if (truth_pattern_) score(item.pair, flow);
     report_.flow_ms += item.flow_ms;
     ++report_.pairs;
   }
@@ -258,7 +260,7 @@ class PairWriter {
     const lkflow::FlowErrors e = lkflow::flow_errors(flow, *truth_);
     report_.scores.push_back({pair, e});
     // The sequence's errors: every scored pixel of every pair weighs the same.
-    sums_.scored += e.scored;
+    scored_ += e.scored;
     if (e.scored > 0) {
       const double n = double(e.scored);
       epe_sum_ += n * e.epe;
@@ -267,9 +269,9 @@ class PairWriter {
       over_3_sum_ += n * e.over_3px;
     }
     lkflow::FlowErrors total;
-    total.scored = sums_.scored;
-    if (sums_.scored > 0) {
-      const double n = double(sums_.scored);
+    total.scored = scored_;
+    if (scored_ > 0) {
+      const double n = double(scored_);
       total.epe = epe_sum_ / n;
       total.angular_error = angle_sum_ / n;
       total.over_1px = over_1_sum_ / n;
@@ -284,7 +286,7 @@ class PairWriter {
   std::unique_ptr<VideoWriter> color_movie_;
   std::unique_ptr<StagedFile> legend_;
   std::optional<lkflow::Flow<float>> truth_;
-  lkflow::FlowErrors sums_;
+  Eigen::Index scored_ = 0;
   double epe_sum_ = 0, angle_sum_ = 0, over_1_sum_ = 0, over_3_sum_ = 0;
 };
 

@@ -572,6 +572,17 @@ TEST_CASE("sequence: three or more images") {
     CHECK(file_epe(dir / "001.flo") < lossless_epe);
     CHECK_FALSE(fs::exists(dir / "002.flo"));
   }
+  SECTION("a ground truth missing for pair 2 stops the run before pair 2's outputs") {
+    fs::copy_file(dir / "truth.flo", dir / "truth0.flo");
+    fs::copy_file(dir / "truth.flo", dir / "truth1.flo");
+    std::vector<std::string> args = frames;
+    args.insert(args.end(), {"-o", "%d.flo", "--gt", "truth%d.flo"});
+    check_error(run(dir, args), 1,
+                "truth2\\.flo: no such file \\(the outputs of pairs 0 to 1 are complete and "
+                "kept\\)");
+    CHECK(fs::exists(dir / "1.flo"));
+    CHECK_FALSE(fs::exists(dir / "2.flo"));
+  }
   SECTION("an output that is an input is refused") {
     check_error(run(dir, {"f0.png", "f1.png", "f2.png", "--color", "f%d.png"}), 2,
                 "--color would write f0\\.png, which is frame 0");
