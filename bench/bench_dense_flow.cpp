@@ -48,7 +48,10 @@ void set_pixel_counters(benchmark::State& state, const Size& size) {
 template <class S, class In>
 void bench_dense_flow(benchmark::State& state, Size size, int radius, int threads) {
   const auto& [I0, I1] = frames<In>(size);
-  const lkflow::DenseParams params{radius, 1e-5, threads};
+  lkflow::DenseParams params;
+  params.radius = radius;
+  params.min_eigenvalue = 1e-5;
+  params.threads = threads;
   lkflow::Flow<S> out;
   lkflow::dense_flow(I0, I1, params, out);  // allocates the output once
 

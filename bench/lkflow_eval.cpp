@@ -7,7 +7,9 @@
 // Yosemite ground truth labels the sky (which has none) with exactly (1, 0): those pixels are
 // not scored. Colour frames are converted to gray with Rec. 601 weights (rounded to 8 bits).
 // Time: the minimum over --repeat runs, single thread by default, with the output and a
-// PyramidWorkspace reused between runs as a video loop would.
+// PyramidWorkspace reused between runs as a video loop would. Both outputs name how lkflow_eval
+// was built (compiler, flags, the instruction set its kernels target, and the bilinear sampler
+// chosen at run time), since the times depend on it.
 // Exit codes: 0 success, 1 data error (no sequence, unreadable file), 2 usage error.
 #include <algorithm>
 #include <chrono>
@@ -46,6 +48,71 @@ struct Result {
   double time_ms = 0;
 };
 
+/// How this program was built, as far as it affects the times.
+struct BuildInfo {
+  std::string compiler, build_type, flags, target, sampler;
+};
+
+BuildInfo build_info() {
+  BuildInfo b;
+#if defined(__clang__)
+  b.compiler = std::string("clang++ ") + __clang_version__;
+#elif defined(__GNUC__)
+  b.compiler = std::string("g++ ") + __VERSION__;
+#else
+  b.compiler = "unknown compiler";
+#endif
+  while (!b.compiler.empty() && b.compiler.back() == ' ') b.compiler.pop_back();
+#ifdef LKFLOW_EVAL_BUILD_TYPE
+  b.build_type = LKFLOW_EVAL_BUILD_TYPE;
+  b.flags = LKFLOW_EVAL_CXX_FLAGS;
+#endif
+  // The widest instruction set the build targets: that of every kernel but the samplers.
+#if defined(__AVX512F__)
+  b.target = "avx512f";
+#elif defined(__AVX2__) && defined(__FMA__)
+  b.target = "avx2+fma";
+#elif defined(__AVX2__)
+  b.target = "avx2";
+#elif defined(__AVX__)
+  b.target = "avx";
+#elif defined(__SSE2__)
+  b.target = "sse2";
+#else
+  b.target = "none known";
+#endif
+  switch (lkflow::detail::float_sampler()) {
+    case lkflow::detail::FloatSampler::avx512:
+      b.sampler = "avx512";
+      break;
+    case lkflow::detail::FloatSampler::avx2:
+      b.sampler = "avx2";
+      break;
+    case lkflow::detail::FloatSampler::portable:
+      b.sampler = "portable";
+      break;
+  }
+  return b;
+}
+
+/// `text` as a JSON string literal.
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(static_cast<unsigned char>(c)));
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 struct Options {
   std::string data_dir;
   lkflow::PyramidParams params;
@@ -80,6 +147,10 @@ void print_text(const std::vector<Result>& results, const Result& mean, const Op
       "neighbour candidates %s, threads %d; time = min of %d runs\n",
       p.radius, p.levels, p.levels == 0 ? " (as many as fit)" : "", p.iterations, p.min_eigenvalue,
       p.median ? "on" : "off", p.neighbor_candidates ? "on" : "off", p.threads, o.repeat);
+  const BuildInfo b = build_info();
+  std::printf("built with %s, %s%s%s; kernels target %s, bilinear sampler %s\n", b.compiler.c_str(),
+              b.build_type.empty() ? "unknown build type" : b.build_type.c_str(),
+              b.flags.empty() ? "" : " ", b.flags.c_str(), b.target.c_str(), b.sampler.c_str());
   std::printf("%-14s %9s %8s %8s %8s %10s\n", "sequence", "size", "EPE px", "AE deg", ">3px %",
               "time ms");
   for (const Result& r : results) {
@@ -94,13 +165,13 @@ void print_text(const std::vector<Result>& results, const Result& mean, const Op
 void print_json(const std::vector<Result>& results, const Result& mean, const Options& o) {
   const lkflow::PyramidParams& p = o.params;
   auto entry = [](const Result& r) {
-    char text[256];
-    std::snprintf(text, sizeof text,
-                  "{\"sequence\": \"%s\", \"width\": %ld, \"height\": %ld, \"epe\": %.6g, "
-                  "\"angular_error\": %.6g, \"over_3px\": %.6g, \"time_ms\": %.6g}",
-                  r.name.c_str(), long(r.width), long(r.height), r.errors.epe,
-                  r.errors.angular_error, r.errors.over_3px, r.time_ms);
-    return std::string(text);
+    char numbers[256];
+    std::snprintf(numbers, sizeof numbers,
+                  "\"width\": %ld, \"height\": %ld, \"epe\": %.6g, \"angular_error\": %.6g, "
+                  "\"over_3px\": %.6g, \"time_ms\": %.6g}",
+                  long(r.width), long(r.height), r.errors.epe, r.errors.angular_error,
+                  r.errors.over_3px, r.time_ms);
+    return "{\"sequence\": " + json_string(r.name) + ", " + numbers;
   };
   std::printf(
       "{\"params\": {\"radius\": %d, \"levels\": %d, \"iterations\": %d, "
@@ -108,6 +179,12 @@ void print_json(const std::vector<Result>& results, const Result& mean, const Op
       "\"repeat\": %d},\n",
       p.radius, p.levels, p.iterations, p.min_eigenvalue, p.median ? "true" : "false",
       p.neighbor_candidates ? "true" : "false", p.threads, o.repeat);
+  const BuildInfo b = build_info();
+  std::printf(
+      " \"build\": {\"compiler\": %s, \"build_type\": %s, \"flags\": %s, \"target\": %s, "
+      "\"sampler\": %s},\n",
+      json_string(b.compiler).c_str(), json_string(b.build_type).c_str(),
+      json_string(b.flags).c_str(), json_string(b.target).c_str(), json_string(b.sampler).c_str());
   std::printf(" \"sequences\": [");
   for (std::size_t i = 0; i < results.size(); ++i)
     std::printf("%s\n  %s", i == 0 ? "" : ",", entry(results[i]).c_str());

@@ -23,7 +23,7 @@ TEMPLATE_TEST_CASE("dense_flow matches the reference at every size and radius", 
   for (const auto& [rows, cols] : sizes) {
     for (const int radius : {1, 2, 3, 7, 15}) {
       const auto [I0, I1] = translated_pair<In>(seed++, rows, cols, 0.4, -0.3);
-      const lkflow::DenseParams params{radius, 1e-5, 1};
+      const lkflow::DenseParams params = dense_params(radius, 1e-5, 1);
       DYNAMIC_SECTION(rows << "x" << cols << " r=" << radius) {
         const auto flow = lkflow::dense_flow<S>(I0, I1, params);
         const auto ref =
@@ -43,7 +43,7 @@ TEMPLATE_TEST_CASE("dense_flow matches the reference on noise and at other thres
   for (const double threshold : {0.0, 1e-4, 3e-2}) {
     for (const int radius : {1, 4}) {
       DYNAMIC_SECTION("min_eigenvalue=" << threshold << " r=" << radius) {
-        const lkflow::DenseParams params{radius, threshold, 1};
+        const lkflow::DenseParams params = dense_params(radius, threshold, 1);
         const auto flow = lkflow::dense_flow<S>(I0, I1, params);
         const auto ref = reference_flow(to_intensity(I0), to_intensity(I1), radius, threshold);
         check_against_reference(flow, ref, threshold);
@@ -58,7 +58,7 @@ TEMPLATE_TEST_CASE("dense_flow reads every input layout the same way", "[dense_f
   using In = typename TestType::Pixel;
   const Eigen::Index rows = 150, cols = 41;  // three bands at r = 2
   const auto [I0, I1] = translated_pair<In>(21, rows, cols, -0.2, 0.6);
-  const lkflow::DenseParams params{2, 1e-5, 1};
+  const lkflow::DenseParams params = dense_params(2, 1e-5, 1);
   const auto expected = lkflow::dense_flow<S>(I0, I1, params);
   check_against_reference(expected, reference_flow(to_intensity(I0), to_intensity(I1), 2, 1e-5),
                           1e-5);
@@ -118,7 +118,7 @@ TEMPLATE_TEST_CASE("dense_flow output is identical for every thread count", "[de
   // 333 rows: eleven bands at r = 2, three at r = 15 (bands are max(32, 8r+4) rows).
   const auto [I0, I1] = translated_pair<In>(5, 333, 120, 0.3, 0.1);
   for (const int radius : {2, 15}) {
-    lkflow::DenseParams params{radius, 1e-5, 1};
+    lkflow::DenseParams params = dense_params(radius, 1e-5, 1);
     const auto one = lkflow::dense_flow<S>(I0, I1, params);
     for (const int threads : {2, 3, 0}) {
       params.threads = threads;
@@ -135,11 +135,11 @@ TEST_CASE("concurrent calls with threads give the single-threaded result",
   // Named references, not a structured binding: C++17 lambdas cannot capture those.
   const Image<std::uint8_t>& I0 = frames.first;
   const Image<std::uint8_t>& I1 = frames.second;
-  const auto expected = lkflow::dense_flow(I0, I1, {2, 1e-5, 1});
+  const auto expected = lkflow::dense_flow(I0, I1, dense_params(2, 1e-5, 1));
   std::vector<lkflow::Flow<float>> results(2 * 25);
   auto caller = [&](int first) {
     for (int k = first; k < int(results.size()); k += 2)
-      results[std::size_t(k)] = lkflow::dense_flow(I0, I1, {2, 1e-5, 2 + k % 3});
+      results[std::size_t(k)] = lkflow::dense_flow(I0, I1, dense_params(2, 1e-5, 2 + k % 3));
   };
   std::thread other(caller, 1);
   caller(0);
@@ -167,7 +167,7 @@ TEST_CASE("8-bit input with windows too large for 32-bit sums stays exact", "[de
   // A 190x190 window holds 36100 pixels: sums can exceed 2^31, so 64-bit sums are used.
   const auto [I0, I1] = translated_pair<std::uint8_t>(11, 200, 190, 0.5, 0.25);
   const int radius = 94;
-  const auto flow = lkflow::dense_flow<double>(I0, I1, {radius, 1e-5, 2});
+  const auto flow = lkflow::dense_flow<double>(I0, I1, dense_params(radius, 1e-5, 2));
   const Image<double> J0 = to_intensity(I0), J1 = to_intensity(I1);
   for (Eigen::Index y = 0; y < I0.rows(); y += 13)
     for (Eigen::Index x = 0; x < I0.cols(); x += 17) {
@@ -189,7 +189,7 @@ TEMPLATE_TEST_CASE("dense_flow recovers a sub-pixel translation", "[dense_flow][
   // of It adds up to ~0.013 px at r = 10; r = 15 keeps the worst interior error near 0.01 px.
   const int radius = 15, margin = radius + 2;
   const double threshold = 1e-5;
-  const auto flow = lkflow::dense_flow<S>(I0, I1, {radius, threshold, 1});
+  const auto flow = lkflow::dense_flow<S>(I0, I1, dense_params(radius, threshold, 1));
   const auto interior = [&](const Image<S>& f) {
     return f.block(margin, margin, f.rows() - 2 * margin, f.cols() - 2 * margin);
   };
@@ -201,15 +201,28 @@ TEMPLATE_TEST_CASE("dense_flow recovers a sub-pixel translation", "[dense_flow][
   CHECK(v_error <= 0.02);
 }
 
-TEMPLATE_TEST_CASE("zero motion gives exactly zero flow", "[dense_flow][motion]",
-                   LKFLOW_ALL_CASES) {
+TEMPLATE_TEST_CASE("zero motion gives exactly zero flow, singular windows included",
+                   "[dense_flow][motion]", LKFLOW_ALL_CASES) {
   using S = typename TestType::Scalar;
   using In = typename TestType::Pixel;
-  const Image<In> I0 = render<In>(Texture(23), 70, 90);
-  const auto flow = lkflow::dense_flow<S>(I0, I0, {3, 0.0, 2});
+  // A texture below 25 flat rows, twice. Every right-hand side is 0, so the flow must be
+  // exactly 0: at the windows with structure, and at the singular ones within the flat rows
+  // (their sums are exactly 0 for every pixel type: no texture row has entered their column
+  // sums), where det = 0 and a solve that divided by det would give 0 / 0 = NaN.
+  Image<In> I0 = render<In>(Texture(23), 70, 90);
+  I0.topRows(25).setConstant(to_pixel<In>(0.5));
+  const lkflow::DenseParams params = dense_params(3, 0.0, 2);
+  const auto flow = lkflow::dense_flow<S>(I0, I0, params);
   CHECK((flow.u == S(0)).all());
   CHECK((flow.v == S(0)).all());
   CHECK((flow.confidence > S(0)).count() > flow.confidence.size() / 2);
+  CHECK((flow.confidence == S(0)).count() >= 21 * 90);  // rows 0 to 20: windows within rows 0-23
+  // A pair of this texture moved by (0.3, -0.2) px, with the same parameters, does give a flow:
+  // the zeros above come from the frames, not from a solve that returns zeros.
+  const auto [J0, J1] = translated_pair<In>(23, 70, 90, 0.3, -0.2);
+  const auto moved = lkflow::dense_flow<S>(J0, J1, params);
+  const Mask found = ((moved.u - S(0.3)).abs() < S(0.1)) && ((moved.v + S(0.2)).abs() < S(0.1));
+  CHECK(found.count() > moved.u.size() / 2);
 }
 
 TEMPLATE_TEST_CASE("a constant image is rejected everywhere with confidence 0",
@@ -219,7 +232,7 @@ TEMPLATE_TEST_CASE("a constant image is rejected everywhere with confidence 0",
   const Image<In> I0 = Image<In>::Constant(33, 47, to_pixel<In>(0.5));
   const Image<In> I1 = Image<In>::Constant(33, 47, to_pixel<In>(0.7));  // It != 0, still no flow
   for (const double threshold : {0.0, 1e-4}) {
-    const auto flow = lkflow::dense_flow<S>(I0, I1, {2, threshold, 1});
+    const auto flow = lkflow::dense_flow<S>(I0, I1, dense_params(2, threshold, 1));
     CHECK((flow.u == S(0)).all());
     CHECK((flow.v == S(0)).all());
     CHECK((flow.confidence == S(0)).all());
@@ -244,9 +257,9 @@ TEST_CASE("dense_flow rejects bad input with a message naming the problem",
     CHECK_THROWS_WITH(lkflow::dense_flow(I0, Image<float>()), Contains("I1 is an empty image"));
   }
   SECTION("radius < 1") {
-    CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, {0, 1e-4, 1}),
+    CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, dense_params(0, 1e-4, 1)),
                       Contains("radius must be >= 1, got 0"));
-    CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, {-3, 1e-4, 1}), Contains("got -3"));
+    CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, dense_params(-3, 1e-4, 1)), Contains("got -3"));
   }
   SECTION("non-finite pixels, named by position") {
     Image<float> bad = I1;
@@ -284,16 +297,17 @@ TEST_CASE("dense_flow rejects bad input with a message naming the problem",
     check_identical(flow, before);
   }
   SECTION("bad threads and thresholds") {
-    CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, {2, 1e-4, -1}),
+    CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, dense_params(2, 1e-4, -1)),
                       Contains("threads must be >= 0") && Contains("got -1"));
-    CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, {2, -1.0, 1}),
+    CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, dense_params(2, -1.0, 1)),
                       Contains("min_eigenvalue must be >= 0"));
-    CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, {2, std::nan(""), 1}),
+    CHECK_THROWS_WITH(lkflow::dense_flow(I0, I1, dense_params(2, std::nan(""), 1)),
                       Contains("min_eigenvalue must be >= 0"));
   }
   SECTION("radius far beyond the image is the whole image, not an overflow") {
-    const auto huge = lkflow::dense_flow(I0, I1, {std::numeric_limits<int>::max(), 0.0, 1});
-    const auto whole = lkflow::dense_flow(I0, I1, {12, 0.0, 1});
+    const auto huge =
+        lkflow::dense_flow(I0, I1, dense_params(std::numeric_limits<int>::max(), 0.0, 1));
+    const auto whole = lkflow::dense_flow(I0, I1, dense_params(12, 0.0, 1));
     check_identical(huge, whole);
   }
 }

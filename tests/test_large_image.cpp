@@ -22,7 +22,7 @@ const std::vector<Eigen::Index> kRows = {0, 1, 63, 64, 65, 700, 1079, 1080, 1500
 template <class S, class In>
 void check_rows(const Image<In>& I0, const Image<In>& I1, int radius) {
   const double min_eigenvalue = 1e-5;
-  const auto flow = lkflow::dense_flow<S>(I0, I1, {radius, min_eigenvalue, 0});
+  const auto flow = lkflow::dense_flow<S>(I0, I1, dense_params(radius, min_eigenvalue, 0));
   const Image<double> J0 = to_intensity(I0), J1 = to_intensity(I1);
   for (const Eigen::Index y : kRows) {
     ReferenceFlow ref;

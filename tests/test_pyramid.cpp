@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -190,7 +191,7 @@ TEMPLATE_TEST_CASE("levels = 1, iterations = 1 is dense_flow", "[pyramid][dense_
           const auto ref = reference_flow(to_intensity(I0), to_intensity(I1), radius, threshold);
           check_against_reference(flow, ref, threshold);
 
-          const auto dense = lkflow::dense_flow<S>(I0, I1, {radius, threshold, 1});
+          const auto dense = lkflow::dense_flow<S>(I0, I1, dense_params(radius, threshold, 1));
           const Mask good = well_posed(ref, threshold);
           if (good.count() > 0) {
             CHECK_THAT(as_double(flow.u), IsNear(as_double(dense.u), flow_tolerance<S>, good));
@@ -214,7 +215,7 @@ TEST_CASE("float window sums stay precise along 1920-pixel rows", "[pyramid][den
   // Float sums run along whole rows: their rounding must stay far below the flow's accuracy.
   const auto [I0, I1] = translated_pair<std::uint8_t>(99, 256, 1920, 0.35, -0.45);
   const auto flow = lkflow::pyramidal_flow<float>(I0, I1, single_step(4, 1e-6));
-  const auto dense = lkflow::dense_flow<double>(I0, I1, {4, 1e-6, 1});
+  const auto dense = lkflow::dense_flow<double>(I0, I1, dense_params(4, 1e-6, 1));
   const Mask conditioned = dense.confidence > 1e-4;
   REQUIRE(conditioned.count() > I0.size() / 2);
   CHECK_THAT(as_double(flow.u), IsNear(dense.u, 1e-4, conditioned));
@@ -293,7 +294,8 @@ TEMPLATE_TEST_CASE("pyramidal_flow output is identical for every thread count",
   // neighbour candidates count five per pixel), so threads share the two finest levels of this
   // pair (820 000 and 205 000 pixels) and the candidates of the third, not the others; 1000
   // rows are 16 bands of the window sums at the default radius.
-  REQUIRE(lkflow::detail::threads_for_pixels(0, 1000 * 820) >= 1);
+  const int cores = std::max(1, int(std::thread::hardware_concurrency()));
+  REQUIRE(lkflow::detail::threads_for_pixels(0, 1000 * 820) == std::min(cores, 8));
   REQUIRE(lkflow::detail::threads_for_pixels(3, 1000 * 820) == 3);
   REQUIRE(lkflow::detail::threads_for_pixels(3, 500 * 410) == 2);
   REQUIRE(lkflow::detail::threads_for_pixels(3, 250 * 205) == 1);

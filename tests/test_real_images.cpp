@@ -35,7 +35,7 @@ TEMPLATE_TEST_CASE("dense_flow matches the reference on real frames", "[dense_fl
     for (const int radius : {2, 7}) {
       DYNAMIC_SECTION(sequence << " r=" << radius) {
         const double threshold = 1e-4;
-        const auto flow = lkflow::dense_flow<S>(I0, I1, {radius, threshold, 0});
+        const auto flow = lkflow::dense_flow<S>(I0, I1, dense_params(radius, threshold, 0));
         const auto ref = reference_flow(to_intensity(I0), to_intensity(I1), radius, threshold);
         CHECK(check_against_reference(flow, ref, threshold) > I0.size() / 10);
       }

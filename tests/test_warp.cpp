@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 #include <lkflow/detail/warp.hpp>
+#include <lkflow/image.hpp>
 
 namespace {
 

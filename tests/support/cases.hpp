@@ -31,6 +31,17 @@ constexpr double flow_tolerance = std::is_same_v<S, double> ? 1e-5 : 1e-2;
 template <class S>
 constexpr double confidence_tolerance = std::is_same_v<S, double> ? 1e-10 : 1e-5;
 
+/// DenseParams with these three members set by name (C++17 has no designated initialisers):
+/// unlike DenseParams{radius, min_eigenvalue, threads}, a call cannot shift its values into
+/// other members when DenseParams gains one.
+inline lkflow::DenseParams dense_params(int radius, double min_eigenvalue, int threads) {
+  lkflow::DenseParams params;
+  params.radius = radius;
+  params.min_eigenvalue = min_eigenvalue;
+  params.threads = threads;
+  return params;
+}
+
 using Mask = Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 /// Pixels whose reference window is well-posed: clearly above the threshold and with a

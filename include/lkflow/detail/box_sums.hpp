@@ -19,10 +19,26 @@
 
 #include <Eigen/Core>
 
+#include "assert.hpp"
 #include "config.hpp"
 #include "window_scan.hpp"
 
 namespace lkflow::detail {
+
+/// Pixels of the window of radius r around i that lie inside [0, n): the clipped window's
+/// extent along one axis, which a window mean divides by.
+inline Eigen::Index clipped_window(Eigen::Index i, Eigen::Index n, Eigen::Index radius) {
+  return std::min(i + radius, n - 1) - std::max<Eigen::Index>(i - radius, 0) + 1;
+}
+
+/// 1 / clipped_window(x, n, radius) for every x in [0, n), in T.
+template <class T>
+std::vector<T> inverse_clipped_windows(Eigen::Index n, Eigen::Index radius) {
+  std::vector<T> inverse(static_cast<std::size_t>(n));
+  for (Eigen::Index x = 0; x < n; ++x)
+    inverse[std::size_t(x)] = T(1) / T(clipped_window(x, n, radius));
+  return inverse;
+}
 
 template <class Acc, int Channels>
 class BoxSums {
@@ -34,7 +50,9 @@ class BoxSums {
         height_(height),
         radius_(radius),
         padded_width_(window_pad_before(radius) + width + window_pad_after(radius)),
-        storage_(static_cast<std::size_t>(Channels * (padded_width_ + width))) {}
+        storage_(static_cast<std::size_t>(Channels * (padded_width_ + width))) {
+    LKFLOW_ASSERT(width >= 1 && height >= 1 && radius >= 0, "a non-empty image");
+  }
 
   /// Bytes of working memory this object holds.
   std::size_t workspace_bytes() const { return (storage_.size() + ring_.size()) * sizeof(Acc); }
@@ -48,6 +66,8 @@ class BoxSums {
   /// are cheaper to run twice than to store.
   template <class Products, class Sink>
   void run(Index y0, Index y1, Products&& products, Sink&& sink) {
+    LKFLOW_ASSERT(0 <= y0 && y0 <= y1 && y1 <= height_, "a band of the image's rows");
+    newest_ = -1;
     Acc* column[Channels];  // running column sums, zero-padded for window_sums
     Acc* window[Channels];
     if constexpr (!accumulates<std::remove_reference_t<Products>>::value)
@@ -92,14 +112,22 @@ class BoxSums {
   /// column += row `in` - row `out` (-1: none), through whichever form `products` offers.
   template <class Products>
   void exchange(Products& products, Index in, Index out, Acc* const* column) {
+    LKFLOW_ASSERT(in < height_ && out < height_ && (in < 0 || out < in), "rows of the image");
     if constexpr (accumulates<Products>::value) {
       products.accumulate(in, out, column);
     } else {
       if (in >= 0) {
+        // The ring's invariant: rows enter in order, and the row leaving entered in this run()
+        // and has not yet been overwritten by one ring_rows() rows after it.
+        LKFLOW_ASSERT(newest_ < 0 || in == newest_ + 1, "rows enter the ring in order");
+        if (newest_ < 0) oldest_ = in;
+        newest_ = in;
         Acc* entering[Channels];
         for (int c = 0; c < Channels; ++c) entering[c] = ring_row(in, c);
         products(in, static_cast<Acc* const*>(entering));
       }
+      LKFLOW_ASSERT(out < 0 || (newest_ >= 0 && oldest_ <= out && newest_ - out < ring_rows()),
+                    "the row leaving the window is still in the ring");
       for (int c = 0; c < Channels; ++c) {
         Acc* LKFLOW_RESTRICT sums = column[c];
         // The row leaving entered in this run() (at most 2r+1 rows ago), so the ring has it.
@@ -116,8 +144,9 @@ class BoxSums {
   }
 
   Index width_, height_, radius_, padded_width_;
-  std::vector<Acc> storage_;  // per channel: padded column sums, then window sums
-  std::vector<Acc> ring_;     // the row form's last ring_rows() product rows, all channels
+  Index oldest_ = -1, newest_ = -1;  // the first and the last row the ring took in this run()
+  std::vector<Acc> storage_;         // per channel: padded column sums, then window sums
+  std::vector<Acc> ring_;            // the row form's last ring_rows() product rows, all channels
 };
 
 }  // namespace lkflow::detail

@@ -1,31 +1,25 @@
 // The single-scale dense Lucas-Kanade kernel: gradients and the five products per row, window
-// sums by BoxSums, Cramer's rule by solve_row, band by band on worker threads.
+// sums by BoxSums, Cramer's rule by solve_row (tensor2x2.hpp), band by band on worker threads.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "../image.hpp"
+#include "assert.hpp"
+#include "bands.hpp"
 #include "box_sums.hpp"
 #include "config.hpp"
-#include "parallel.hpp"
 #include "pixel_arithmetic.hpp"
 #include "row_reader.hpp"
-#include "solve2x2.hpp"
+#include "tensor2x2.hpp"
 
 namespace lkflow::detail {
-
-/// Rows of output per band. Fixed by the radius alone (never by the thread count) so results are
-/// identical for any number of threads. At least four windows tall, so that starting a band's
-/// column sums (2r+1 rows) adds at most an eighth to its own row work; at least 32 rows, small
-/// enough that two or more threads get balanced shares (1080 rows: 34 bands).
-inline Eigen::Index band_rows(Eigen::Index radius) {
-  return std::max<Eigen::Index>(32, 4 * (2 * radius + 1));
-}
 
 /// The rows that one image row's products are formed from: I0 rows y-1, y, y+1 (replicated at
 /// the top and bottom edges) and I1 row y.
@@ -159,16 +153,22 @@ void dense_lk(const StridedImage<In>& image0, const StridedImage<In>& image1, Ei
   // Solve in float only when the sums were exact integers and float output was asked for.
   using T = std::conditional_t<std::is_same_v<S, float> && std::is_integral_v<Acc>, float, double>;
   const Index width = image0.cols, height = image0.rows;
+  LKFLOW_ASSERT(out.u.rows() == height && out.u.cols() == width && out.v.rows() == height &&
+                    out.v.cols() == width && out.confidence.rows() == height &&
+                    out.confidence.cols() == width,
+                "the output has the input's size");
+  if constexpr (std::is_same_v<Acc, std::uint32_t>) {
+    LKFLOW_ASSERT(fits_int32_sums(PixelTraits<In>::max_abs_product,
+                                  double(std::min(2 * radius + 1, height)) *
+                                      double(std::min(2 * radius + 1, width))),
+                  "32-bit sums are exact only while every window sum fits in int32");
+  }
 
   const double s = PixelTraits<In>::value_scale;
   const SolveConstants<T> constants{T(0.25 * s * s), T(0.5 * s * s), T(min_eigenvalue)};
-  auto clipped = [radius](Index i, Index n) {  // window pixels inside [0, n) around i
-    return std::min(i + radius, n - 1) - std::max<Index>(i - radius, 0) + 1;
-  };
-  std::vector<T> inv_cols(static_cast<std::size_t>(width));
-  for (Index x = 0; x < width; ++x) inv_cols[std::size_t(x)] = T(1) / T(clipped(x, width));
+  const std::vector<T> inv_cols = inverse_clipped_windows<T>(width, radius);
 
-  const Index rows_per_band = band_rows(radius);
+  const Index rows_per_band = dense_band_rows(radius);
   run_bands(height, rows_per_band, threads, [&](Bands& bands) {
     RowReader<In> rows0(image0), rows1(image1);
     BoxSums<Acc, 5> box(width, height, radius);
@@ -177,8 +177,8 @@ void dense_lk(const StridedImage<In>& image0, const StridedImage<In>& image1, Ei
     LkProducts<Acc, In> products(rows0, rows1, width, height);
     auto solve = [&](Index y, const Acc* const* sums) {
       const Index offset = y * width;
-      solve_row(sums, width, constants, T(1) / T(clipped(y, height)), inv_cols.data(),
-                scratch.data(), out.u.data() + offset, out.v.data() + offset,
+      solve_row(sums, width, constants, T(1) / T(clipped_window(y, height, radius)),
+                inv_cols.data(), scratch.data(), out.u.data() + offset, out.v.data() + offset,
                 out.confidence.data() + offset);
     };
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {

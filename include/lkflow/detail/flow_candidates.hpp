@@ -14,16 +14,15 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "../image.hpp"
+#include "assert.hpp"
+#include "bands.hpp"
 #include "box_sums.hpp"
 #include "config.hpp"
-#include "parallel.hpp"
-#include "pyramid_kernel.hpp"
 #include "warp.hpp"
 
 namespace lkflow::detail {
@@ -65,6 +64,7 @@ template <class W>
 void candidate_rows(const Image<W>& u, const Image<W>& v, Eigen::Index y, Eigen::Index step, int k,
                     W* su, W* sv, const W*& cu, const W*& cv) {
   using Index = Eigen::Index;
+  LKFLOW_ASSERT(k >= 0 && k < 5, "candidates 0 to 4");
   const Index rows = u.rows(), cols = u.cols();
   if (k == 1 || k == 2) {
     const Index shift = k == 1 ? step : -step;
@@ -81,19 +81,6 @@ void candidate_rows(const Image<W>& u, const Image<W>& v, Eigen::Index y, Eigen:
   cv = v.data() + source * cols;
 }
 
-/// out[i] = (I0(x, y) - I1(x + u[i], y + v[i]))^2, x = x_begin + i, for i in [0, count), I1
-/// sampled as in the warp iteration (bilinear, positions clamped into the image). `xs`, `ys`,
-/// `Offset`, `PairLoads`: as in squared_difference_row (warp.hpp).
-template <class Offset, bool PairLoads, class W>
-void squared_residual_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index y,
-                          Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
-                          const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys,
-                          W* LKFLOW_RESTRICT out) {
-  const Eigen::Index cols = I0.cols();
-  squared_difference_row<Offset, PairLoads>(I1.data(), I1.rows(), cols, y, x_begin, count, u, v,
-                                            I0.data() + y * cols + x_begin, xs, ys, out);
-}
-
 /// Columns per segment of the eligibility flags: candidate costs are computed only in the
 /// segments of a row where some pixel nearby has an eligible candidate.
 inline constexpr Eigen::Index kCandidateSegment = 64;
@@ -103,7 +90,7 @@ inline Eigen::Index candidate_segments(Eigen::Index cols) {
 }
 
 /// marks[x] |= bit where the candidate flow (cu, cv)[x] differs from the own flow (ou, ov)[x] by
-/// more than min_change along x or y: the eligibility rule of keep_better, to the same rounding.
+/// more than min_change along x or y: the eligibility rule of consider(), to the same rounding.
 template <class W>
 LKFLOW_NOINLINE void mark_eligible(const W* LKFLOW_RESTRICT cu, const W* LKFLOW_RESTRICT cv,
                                    const W* LKFLOW_RESTRICT ou, const W* LKFLOW_RESTRICT ov,
@@ -126,8 +113,7 @@ void candidate_flags(const Image<W>& u, const Image<W>& v, Eigen::Index step, in
   using Index = Eigen::Index;
   const Index rows = u.rows(), cols = u.cols(), segments = candidate_segments(cols);
   flags.assign(static_cast<std::size_t>(rows * segments), 0);
-  const Index rows_per_band = 32;
-  run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
+  run_bands(rows, kRowPassBandRows, threads, [&](Bands& bands) {
     std::vector<W> shifted(2 * std::size_t(cols));
     std::vector<std::uint8_t> marks(static_cast<std::size_t>(cols));
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
@@ -153,9 +139,10 @@ void candidate_flags(const Image<W>& u, const Image<W>& v, Eigen::Index step, in
   });
 }
 
-/// BoxSums row generator: channel k of row y is squared_residual_row for candidate k, in the
-/// segments where candidate_flags says a pixel within kCandidateCostRadius rows needs it, and 0
-/// elsewhere (never compared).
+/// BoxSums row generator: channel k of row y is (I0(x, y) - I1(x + u_k, y + v_k))^2 for candidate
+/// k's flow (u_k, v_k), I1 sampled as in the warp iterations (squared_difference_row, warp.hpp),
+/// in the segments where candidate_flags says a pixel within kCandidateCostRadius rows needs it,
+/// and 0 elsewhere (never compared). `Offset`, `PairLoads`: as warped_row's.
 template <class Offset, bool PairLoads, class W>
 class CandidateResiduals {
  public:
@@ -203,8 +190,9 @@ class CandidateResiduals {
         while (end < segments && ((needed_[std::size_t(end)] & bit) != 0) == need) ++end;
         const Index x1 = std::min(end * kCandidateSegment, cols);
         if (need)
-          squared_residual_row<Offset, PairLoads>(I0_, I1_, y, x0, x1 - x0, cu + x0, cv + x0, xs,
-                                                  ys, out + x0);
+          squared_difference_row<Offset, PairLoads>(I1_.data(), height, cols, y, x0, x1 - x0,
+                                                    cu + x0, cv + x0, I0_.data() + y * cols + x0,
+                                                    xs, ys, out + x0);
         else
           std::fill(out + x0, out + x1, W(0));
         s = end;
@@ -270,6 +258,7 @@ void select_flow_candidates_with(const Image<W>& I0, const Image<W>& I1, Eigen::
   const Index rows = I0.rows(), cols = I0.cols();
   std::vector<std::uint8_t> flags;
   candidate_flags(u, v, step, threads, flags);
+  // Window sums like the pyramid's other ones, at the neighbourhood's radius.
   const Index rows_per_band = pyramid_band_rows(kCandidateCostRadius);
   run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
     BoxSums<W, kFlowCandidates> box(cols, rows, kCandidateCostRadius);
@@ -301,18 +290,20 @@ void select_flow_candidates(const Image<W>& I0, const Image<W>& I1, Eigen::Index
                             Image<W>& u, Image<W>& v, Image<W>& new_u, Image<W>& new_v) {
   using Index = Eigen::Index;
   const Index rows = I0.rows(), cols = I0.cols();
+  LKFLOW_ASSERT(I1.rows() == rows && I1.cols() == cols && u.rows() == rows && u.cols() == cols &&
+                    v.rows() == rows && v.cols() == cols,
+                "the level's frames and flow have one size");
+  LKFLOW_ASSERT(&new_u != &u && &new_u != &v && &new_v != &u && &new_v != &v && &new_u != &new_v,
+                "the scratch images are not the flow");
+  LKFLOW_ASSERT(step >= 1, "neighbours are other pixels");
+  LKFLOW_ASSERT(u.allFinite() && v.allFinite(), "the samplers take finite flows");
   new_u.resize(rows, cols);
   new_v.resize(rows, cols);
-  // Offsets and pair loads as in warp_iteration.
-  if (rows * cols > Index(std::numeric_limits<std::int32_t>::max()))
-    select_flow_candidates_with<CandidateResiduals<Index, false, W>>(I0, I1, step, threads, u, v,
-                                                                     new_u, new_v);
-  else if (cols > 1)
-    select_flow_candidates_with<CandidateResiduals<std::int32_t, true, W>>(I0, I1, step, threads, u,
-                                                                           v, new_u, new_v);
-  else
-    select_flow_candidates_with<CandidateResiduals<std::int32_t, false, W>>(I0, I1, step, threads,
-                                                                            u, v, new_u, new_v);
+  with_sampler_layout(rows, cols, [&](auto layout) {
+    using Layout = decltype(layout);
+    using Residuals = CandidateResiduals<typename Layout::Offset, Layout::pair_loads, W>;
+    select_flow_candidates_with<Residuals>(I0, I1, step, threads, u, v, new_u, new_v);
+  });
   u.swap(new_u);
   v.swap(new_v);
 }

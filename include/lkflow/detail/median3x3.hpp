@@ -15,8 +15,9 @@
 #include <Eigen/Core>
 
 #include "../image.hpp"
+#include "assert.hpp"
+#include "bands.hpp"
 #include "config.hpp"
-#include "parallel.hpp"
 
 namespace lkflow::detail {
 
@@ -57,10 +58,10 @@ void median_of_sorted_columns(const W* LKFLOW_RESTRICT lo, const W* LKFLOW_RESTR
 template <class W>
 void median3x3(const Image<W>& src, int threads, Image<W>& dst) {
   using Index = Eigen::Index;
+  LKFLOW_ASSERT(&dst != &src, "dst is written while src is read");
   const Index rows = src.rows(), cols = src.cols();
   dst.resize(rows, cols);
-  constexpr Index kBandRows = 32;
-  run_bands(rows, kBandRows, threads, [&](Bands& bands) {
+  run_bands(rows, kRowPassBandRows, threads, [&](Bands& bands) {
     // Sorted columns with one replicated column on each side.
     const auto padded = static_cast<std::size_t>(cols + 2);
     std::vector<W> low(padded), middle(padded), high(padded);

@@ -1,11 +1,9 @@
-// Runs independent bands of rows on a few worker threads (the shared ThreadPool, or threads of
-// its own when another call holds the pool). Work is handed out band by band from a shared
-// counter; since every band's result depends only on the band, output is identical for every
-// thread count.
+// How many worker threads a pass runs on, and running them: the shared ThreadPool, or threads
+// of their own when another call holds the pool. The work itself is shared out in bands of rows
+// (bands.hpp), whose results do not depend on which thread took them.
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <mutex>
 #include <system_error>
@@ -28,8 +26,7 @@ inline int worker_count(int requested, Eigen::Index bands) {
 /// Pixels a pass must have per worker thread for the thread to pay off: waking a pool thread and
 /// waiting for it costs tens of microseconds on a virtual machine, as long as a cheap pass over
 /// tens of thousands of pixels takes. The pyramid's passes over its coarser levels run on
-/// fewer threads by this rule (at 640x480 with 2 threads: 3.5 ms with it, 4.6 ms without, 4.9 ms
-/// on one thread; Urban2, lkflow_eval).
+/// fewer threads by this rule (its effect on time: README, "What makes pyramidal_flow fast").
 inline constexpr Eigen::Index kPixelsPerWorker = 100000;
 
 /// The thread count (as PyramidParams::threads: 0 = all) for passes over `pixels` pixels: the
@@ -42,8 +39,8 @@ inline int threads_for_pixels(int requested, Eigen::Index pixels) {
 
 /// Calls body(worker) once on each of up to `workers` threads, the calling thread being worker 0,
 /// and rethrows the first exception any of them threw once all have finished. Bodies must share
-/// the work through Bands (run_bands), so that fewer threads (if the system has none to give) still
-/// finish it.
+/// the work through Bands (run_bands, bands.hpp), so that fewer threads (if the system has none
+/// to give) still finish it.
 template <class Body>
 void run_workers(int workers, Body&& body) {
   if (workers <= 1) {
@@ -75,56 +72,6 @@ void run_workers(int workers, Body&& body) {
     for (auto& t : threads) t.join();
   }
   if (first_error) std::rethrow_exception(first_error);
-}
-
-/// Hands out band indices 0, 1, ... to whichever worker asks next.
-class BandCounter {
- public:
-  explicit BandCounter(Eigen::Index bands) : bands_(bands) {}
-  /// The next band to process, or -1 when all are taken.
-  Eigen::Index next() {
-    const Eigen::Index band = next_.fetch_add(1, std::memory_order_relaxed);
-    return band < bands_ ? band : -1;
-  }
-
- private:
-  Eigen::Index bands_;
-  std::atomic<Eigen::Index> next_{0};
-};
-
-/// The bands of `rows_per_band` rows that cover rows [0, rows), handed out one at a time to
-/// whichever worker asks next.
-class Bands {
- public:
-  Bands(Eigen::Index rows, Eigen::Index rows_per_band)
-      : rows_(rows), rows_per_band_(rows_per_band), counter_(count(rows, rows_per_band)) {}
-
-  static Eigen::Index count(Eigen::Index rows, Eigen::Index rows_per_band) {
-    return (rows + rows_per_band - 1) / rows_per_band;
-  }
-
-  /// Rows [y0, y1) of the next band not yet taken; false when all are taken.
-  bool next(Eigen::Index& y0, Eigen::Index& y1) {
-    const Eigen::Index band = counter_.next();
-    if (band < 0) return false;
-    y0 = band * rows_per_band_;
-    y1 = std::min(y0 + rows_per_band_, rows_);
-    return true;
-  }
-
- private:
-  Eigen::Index rows_, rows_per_band_;
-  BandCounter counter_;
-};
-
-/// Runs worker(bands) on up to `threads` threads (0 = all), at most one a band: each worker sets
-/// up its own state, then takes bands with bands.next(y0, y1) until none are left. Band
-/// boundaries depend on rows_per_band only, never on the thread count.
-template <class Worker>
-void run_bands(Eigen::Index rows, Eigen::Index rows_per_band, int threads, Worker&& worker) {
-  Bands bands(rows, rows_per_band);
-  run_workers(worker_count(threads, Bands::count(rows, rows_per_band)),
-              [&](int) { worker(bands); });
 }
 
 }  // namespace lkflow::detail

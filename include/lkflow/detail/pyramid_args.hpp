@@ -9,7 +9,7 @@
 
 #include "../image.hpp"
 #include "check_args.hpp"
-#include "pyramid_build.hpp"
+#include "pyramid_resample.hpp"
 #include "row_reader.hpp"
 
 namespace lkflow::detail {

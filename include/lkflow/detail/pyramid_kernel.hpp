@@ -1,34 +1,28 @@
-// One pyramid level of inverse compositional Lucas-Kanade (FOLKI, Le Besnerais & Champagnat
-// 2005): the gradients of I0 and its structure tensor are formed, summed and inverted once per
-// level, then every iteration warps I1 by the current flow, forms the linearised difference It'
-// (warp.hpp), sums Ix It' and Iy It' over the windows and solves for the new flow. Window sums
-// come from BoxSums, band by band on worker threads like dense_flow's.
+// The passes of inverse compositional Lucas-Kanade at one pyramid level (FOLKI, Le Besnerais &
+// Champagnat 2005): the gradients of I0 and its structure tensor are formed, summed and inverted
+// once per level (gradients, structure_tensor), then every iteration warps I1 by the current
+// flow (warp.hpp), forms the linearised temporal difference
+//   It'(x, y) = I0(x, y) - I1(x + u, y + v) + Ix(x, y) u + Iy(x, y) v
+// (Baker & Matthews 2004, sec. 3.2; Le Besnerais & Champagnat 2005, eq. 7), sums Ix It' and
+// Iy It' over the windows and solves for the new flow (warp_iteration). Window sums come from
+// BoxSums, band by band on worker threads like dense_flow's; the 2x2 algebra is tensor2x2.hpp's.
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
-#include <cstdint>
-#include <limits>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "../image.hpp"
+#include "assert.hpp"
+#include "bands.hpp"
 #include "box_sums.hpp"
 #include "config.hpp"
-#include "parallel.hpp"
-#include "vector_sqrt.hpp"
+#include "tensor2x2.hpp"
 #include "warp.hpp"
 
 namespace lkflow::detail {
-
-/// Rows per band of the window-sum passes: fixed by the radius alone so that results do not
-/// depend on the thread count, and tall enough that restarting the column sums at each band
-/// (2r+1 rows) costs little.
-inline Eigen::Index pyramid_band_rows(Eigen::Index radius) {
-  return std::max<Eigen::Index>(64, 4 * (2 * radius + 1));
-}
 
 /// The inverse of each window's structure tensor [Sxx Sxy; Sxy Syy], as
 /// [a b; b c] = [Syy -Sxy; -Sxy Sxx] / det, or a = b = c = 0 where the window is rejected
@@ -38,37 +32,19 @@ struct InverseTensor {
   Image<W> a, b, c;
 };
 
-/// One row of InverseTensor and confidence from the window sums Sxx, Syy, Sxy. `inv_rows` and
-/// `inv_cols[x]` are 1 / the window's rows and columns inside the image; `root`: scratch of
-/// `cols` values. lambda_min = (Sxx + Syy)/2n - sqrt(((Sxx - Syy)/2)^2 + Sxy^2)/n (clamped at 0),
-/// as in dense_flow; computed in W, the flow's type: in float, lambda_min's cancellation error
-/// (~6e-8 lambda_max) and det's relative error (~6e-8 times the condition number) stay far below
-/// the acceptance threshold and the flow's accuracy.
-template <class Acc, class W, class S>
-void invert_tensor_row(const Acc* LKFLOW_RESTRICT sxx, const Acc* LKFLOW_RESTRICT syy,
-                       const Acc* LKFLOW_RESTRICT sxy, Eigen::Index cols, W inv_rows,
-                       const W* LKFLOW_RESTRICT inv_cols, W min_eigenvalue, W* LKFLOW_RESTRICT root,
-                       W* LKFLOW_RESTRICT a, W* LKFLOW_RESTRICT b, W* LKFLOW_RESTRICT c,
-                       S* LKFLOW_RESTRICT confidence) {
-  for (Eigen::Index x = 0; x < cols; ++x) {
-    const W half_diff = W(0.5) * (W(sxx[x]) - W(syy[x]));
-    root[x] = half_diff * half_diff + W(sxy[x]) * W(sxy[x]);
-  }
-  sqrt_in_place(root, cols);  // vectorised and correctly rounded (vector_sqrt.hpp)
-  // Selects between values computed unconditionally, and a division that cannot trap, so that
-  // GCC if-converts and vectorises the loop under -ftrapping-math.
-  for (Eigen::Index x = 0; x < cols; ++x) {
-    const W xx = W(sxx[x]), yy = W(syy[x]), xy = W(sxy[x]);
-    const W mean = W(0.5) * (xx + yy) - root[x];
-    const W lambda_min = (mean > W(0) ? mean : W(0)) * inv_rows * inv_cols[x];
-    const W det = xx * yy - xy * xy;
-    const bool accept = (int(det > W(0)) & int(lambda_min >= min_eigenvalue)) != 0;
-    const W inv_det = (accept ? W(1) : W(0)) / (accept ? det : W(1));
-    a[x] = yy * inv_det;
-    b[x] = -xy * inv_det;
-    c[x] = xx * inv_det;
-    confidence[x] = static_cast<S>(lambda_min);
-  }
+/// gx, gy = the central differences of an image row `mid` between rows `up` and `down` (edge
+/// rows and columns replicated), the same as dense_flow's:
+/// gx[x] = (I(x+1, y) - I(x-1, y)) / 2, gy[x] = (I(x, y+1) - I(x, y-1)) / 2.
+template <class W>
+LKFLOW_NOINLINE void gradient_row(const W* LKFLOW_RESTRICT up, const W* LKFLOW_RESTRICT mid,
+                                  const W* LKFLOW_RESTRICT down, Eigen::Index cols,
+                                  W* LKFLOW_RESTRICT gx, W* LKFLOW_RESTRICT gy) {
+  using Index = Eigen::Index;
+  for (Index x = 0; x < cols; ++x) gy[x] = W(0.5) * (down[x] - up[x]);
+  const Index last = cols - 1;
+  gx[0] = W(0.5) * (mid[std::min<Index>(1, last)] - mid[0]);
+  for (Index x = 1; x < last; ++x) gx[x] = W(0.5) * (mid[x + 1] - mid[x - 1]);
+  if (last > 0) gx[last] = W(0.5) * (mid[last] - mid[last - 1]);
 }
 
 /// Adds row `in` of the product images and subtracts row `out` (-1: none) from the running column
@@ -124,23 +100,18 @@ struct StoredProducts {
   }
 };
 
-/// Runs body(y) for every row y in [0, rows), in bands of `rows_per_band` on worker threads.
-template <class Body>
-void for_each_row(Eigen::Index rows, Eigen::Index rows_per_band, int threads, Body&& body) {
-  run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
-    for (Eigen::Index y0, y1; bands.next(y0, y1);) {
-      for (Eigen::Index y = y0; y < y1; ++y) body(y);
-    }
-  });
-}
-
 /// gx, gy = the central differences of `image` (gradient_row), resized to its size.
 template <class W>
 void gradients(const Image<W>& image, int threads, Image<W>& gx, Image<W>& gy) {
-  gx.resize(image.rows(), image.cols());
-  gy.resize(image.rows(), image.cols());
-  for_each_row(image.rows(), 64, threads, [&](Eigen::Index y) {
-    gradient_row(image, y, gx.data() + y * image.cols(), gy.data() + y * image.cols());
+  using Index = Eigen::Index;
+  const Index rows = image.rows(), cols = image.cols();
+  gx.resize(rows, cols);
+  gy.resize(rows, cols);
+  for_each_row(rows, threads, [&](Index y) {
+    const W* data = image.data();
+    gradient_row(data + std::max<Index>(y - 1, 0) * cols, data + y * cols,
+                 data + std::min(y + 1, rows - 1) * cols, cols, gx.data() + y * cols,
+                 gy.data() + y * cols);
   });
 }
 
@@ -152,14 +123,11 @@ void structure_tensor(const Image<W>& gx, const Image<W>& gy, Eigen::Index radiu
                       Image<S>& confidence) {
   using Index = Eigen::Index;
   const Index rows = gx.rows(), cols = gx.cols();
+  LKFLOW_ASSERT(gy.rows() == rows && gy.cols() == cols, "gradients of one image");
   for (Image<W>* m : {&inv.a, &inv.b, &inv.c}) m->resize(rows, cols);
   confidence.resize(rows, cols);
 
-  auto clipped = [radius](Index i, Index n) {  // window pixels inside [0, n) around i
-    return std::min(i + radius, n - 1) - std::max<Index>(i - radius, 0) + 1;
-  };
-  std::vector<W> inv_cols(static_cast<std::size_t>(cols));
-  for (Index x = 0; x < cols; ++x) inv_cols[std::size_t(x)] = W(1) / W(clipped(x, cols));
+  const std::vector<W> inv_cols = inverse_clipped_windows<W>(cols, radius);
 
   const Index rows_per_band = pyramid_band_rows(radius);
   run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
@@ -169,7 +137,7 @@ void structure_tensor(const Image<W>& gx, const Image<W>& gy, Eigen::Index radiu
     const TensorProducts<Acc, W> products{gx.data(), gy.data(), cols};
     auto solve = [&](Index y, const Acc* const* sums) {
       const Index offset = y * cols;
-      invert_tensor_row(sums[0], sums[1], sums[2], cols, W(1) / W(clipped(y, rows)),
+      invert_tensor_row(sums[0], sums[1], sums[2], cols, W(1) / W(clipped_window(y, rows, radius)),
                         inv_cols.data(), W(min_eigenvalue), root.data(), inv.a.data() + offset,
                         inv.b.data() + offset, inv.c.data() + offset, confidence.data() + offset);
     };
@@ -179,26 +147,26 @@ void structure_tensor(const Image<W>& gx, const Image<W>& gy, Eigen::Index radiu
   });
 }
 
-/// The new flow of one row from the window sums Sxt' (`sxt`) and Syt' (`syt`) and the inverse
-/// tensor [a b; b c]: (u, v) = (a Sxt' + b Syt', b Sxt' + c Syt') where the window is accepted
-/// (c > 0); rejected windows keep (u, v). A solution that is not finite (possible only for a
-/// nearly singular window accepted with min_eigenvalue = 0) is rejected too, so that the flow,
-/// and every position sampled from it, stays finite.
-template <class Acc, class W>
-void update_flow_row(const Acc* LKFLOW_RESTRICT sxt, const Acc* LKFLOW_RESTRICT syt,
-                     const W* LKFLOW_RESTRICT a, const W* LKFLOW_RESTRICT b,
-                     const W* LKFLOW_RESTRICT c, Eigen::Index cols, W* LKFLOW_RESTRICT u,
-                     W* LKFLOW_RESTRICT v) {
-  constexpr W kHuge = std::numeric_limits<W>::max();
+/// The products Ix It' and Iy It' of row y into `xt` and `yt`, from I0's row `i0`, its
+/// gradients gx, gy and the current flow u, v of the row, I1 (`i1`, rows x cols) sampled by
+/// warped_row. Where (x + u, y + v) lies outside I1 the difference I0 - I1 is taken as 0
+/// (It' = Ix u + Iy v), so the pixel asks for no change of the flow: a replicated edge pixel does
+/// not change as the flow grows, and would otherwise push the flow further out at every
+/// iteration. `xs`, `ys`: scratch of `cols` values; `Offset`, `PairLoads`: as warped_row's.
+/// Out of line, so that its pointers stay restrict parameters (config.hpp, LKFLOW_NOINLINE).
+template <class Offset, bool PairLoads, class W>
+LKFLOW_NOINLINE void residual_products_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows,
+                                           Eigen::Index cols, Eigen::Index y,
+                                           const W* LKFLOW_RESTRICT i0, const W* LKFLOW_RESTRICT gx,
+                                           const W* LKFLOW_RESTRICT gy, const W* LKFLOW_RESTRICT u,
+                                           const W* LKFLOW_RESTRICT v, W* LKFLOW_RESTRICT xs,
+                                           W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT xt,
+                                           W* LKFLOW_RESTRICT yt) {
+  warped_row<Offset, PairLoads>(i1, rows, cols, y, 0, cols, u, v, xs, ys);
   for (Eigen::Index x = 0; x < cols; ++x) {
-    const Acc xt = sxt[x], yt = syt[x];
-    const W new_u = static_cast<W>(Acc(a[x]) * xt + Acc(b[x]) * yt);
-    const W new_v = static_cast<W>(Acc(b[x]) * xt + Acc(c[x]) * yt);
-    // Non-short-circuit, so that the comparisons are unconditional and the loop vectorises.
-    const bool accept =
-        (int(c[x] > W(0)) & int(std::abs(new_u) <= kHuge) & int(std::abs(new_v) <= kHuge)) != 0;
-    u[x] = accept ? new_u : u[x];
-    v[x] = accept ? new_v : v[x];
+    const W it = ys[x] * (i0[x] - xs[x]) + gx[x] * u[x] + gy[x] * v[x];
+    xt[x] = gx[x] * it;
+    yt[x] = gy[x] * it;
   }
 }
 
@@ -214,29 +182,34 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, 
                     Image<W>& v, Image<W>& xt, Image<W>& yt) {
   using Index = Eigen::Index;
   const Index rows = I0.rows(), cols = I0.cols();
+  LKFLOW_ASSERT(I1.rows() == rows && I1.cols() == cols && gx.rows() == rows && gx.cols() == cols &&
+                    gy.rows() == rows && gy.cols() == cols && inv.c.rows() == rows &&
+                    inv.c.cols() == cols && u.rows() == rows && u.cols() == cols &&
+                    v.rows() == rows && v.cols() == cols,
+                "the level's images, tensor and flow have one size");
+  LKFLOW_ASSERT(&xt != &u && &xt != &v && &yt != &u && &yt != &v && &xt != &yt,
+                "the scratch images are not the flow");
+  LKFLOW_ASSERT(u.allFinite() && v.allFinite(), "the samplers take finite flows");
   xt.resize(rows, cols);
   yt.resize(rows, cols);
   const Index rows_per_band = pyramid_band_rows(radius);
 
-  // Pass 1: the products of every pixel, from the flow before this iteration.
-  const bool small = rows * cols <= Index(std::numeric_limits<std::int32_t>::max());
-  // Pair loads need a second column to read (the cell's right pixel is then always x0 + 1).
-  const auto residual_row = small ? (cols > 1 ? &residual_products_row<std::int32_t, W, true>
-                                              : &residual_products_row<std::int32_t, W, false>)
-                                  : &residual_products_row<Index, W, false>;
-  {
+  // Pass 1: the products of every pixel, from the flow before this iteration (on pass 2's bands).
+  with_sampler_layout(rows, cols, [&](auto layout) {
+    using Layout = decltype(layout);
     run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
       std::vector<W> xs(static_cast<std::size_t>(cols)), ys(xs.size());
       for (Eigen::Index y0, y1; bands.next(y0, y1);) {
         for (Eigen::Index y = y0; y < y1; ++y) {
           const Index offset = y * cols;
-          residual_row(I0, I1, y, gx.data() + offset, gy.data() + offset, u.data() + offset,
-                       v.data() + offset, xs.data(), ys.data(), xt.data() + offset,
-                       yt.data() + offset);
+          residual_products_row<typename Layout::Offset, Layout::pair_loads>(
+              I1.data(), rows, cols, y, I0.data() + offset, gx.data() + offset, gy.data() + offset,
+              u.data() + offset, v.data() + offset, xs.data(), ys.data(), xt.data() + offset,
+              yt.data() + offset);
         }
       }
     });
-  }
+  });
 
   // Pass 2: window sums of Ix It', Iy It' and the solve. Each row of (u, v) is rewritten only by
   // its own sink call, after pass 1 has read every row, so the update is in place.

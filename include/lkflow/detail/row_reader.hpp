@@ -10,6 +10,8 @@
 
 #include <Eigen/Core>
 
+#include "assert.hpp"
+
 namespace lkflow::detail {
 
 /// Pixels of a stored image addressed through element strides (Eigen's rowStride/colStride).
@@ -45,7 +47,9 @@ class RowReader {
 
   /// Makes rows [y_begin, y_end) readable; copies them only when rows are not contiguous.
   void load(Eigen::Index y_begin, Eigen::Index y_end) {
+    LKFLOW_ASSERT(0 <= y_begin && y_begin <= y_end && y_end <= image_.rows, "rows of the image");
     first_row_ = y_begin;
+    end_row_ = y_end;
     if (image_.col_stride == 1) return;
     const Eigen::Index cols = image_.cols, rows = y_end - y_begin;
     band_.resize(static_cast<std::size_t>(rows * cols));
@@ -63,14 +67,16 @@ class RowReader {
     }
   }
 
+  /// Row y, one of the rows the last load() made readable.
   const In* row(Eigen::Index y) const {
+    LKFLOW_ASSERT(first_row_ <= y && y < end_row_, "a loaded row");
     if (image_.col_stride == 1) return image_.data + y * image_.row_stride;
     return band_.data() + (y - first_row_) * image_.cols;
   }
 
  private:
   StridedImage<In> image_;
-  Eigen::Index first_row_ = 0;
+  Eigen::Index first_row_ = 0, end_row_ = 0;
   std::vector<In> band_;
 };
 

@@ -1,14 +1,24 @@
 // A process-wide pool of worker threads, created on first use and kept, because creating and
-// joining a thread per call costs 50-500 us on virtual machines: a sizeable share of a frame.
+// joining a thread per call costs a sizeable share of a frame on virtual machines (README,
+// "Threads without variance").
 // One call uses the pool at a time; a concurrent call is told so and brings its own threads.
+// A child process made by fork() (Python's multiprocessing does this) has none of the parent's
+// threads: the pool forgets them there and starts new ones when asked.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <new>
 #include <system_error>
 #include <thread>
 #include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#endif
+
+#include "assert.hpp"
 
 namespace lkflow::detail {
 
@@ -37,6 +47,7 @@ class ThreadPool {
   /// start more threads, so `task` must share its work dynamically.
   template <class Task>
   bool try_run(int workers, Task& task) {
+    LKFLOW_ASSERT(workers >= 1, "at least the calling thread works");
     std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
     if (!busy.owns_lock()) return false;
     while (static_cast<int>(threads_.size()) < workers - 1) {
@@ -63,7 +74,25 @@ class ThreadPool {
   }
 
  private:
-  ThreadPool() = default;
+  ThreadPool() {
+#if defined(__unix__) || defined(__APPLE__)
+    pthread_atfork(nullptr, nullptr, [] { instance().forget_threads_after_fork(); });
+#endif
+  }
+
+  /// In a forked child: the workers did not follow, and a parent thread may have held the locks
+  /// at the fork. Without this, the next call would hand work to threads that do not exist and
+  /// wait for them forever. The stale std::thread objects are leaked, not destroyed: destroying
+  /// a joinable one terminates the process, and there is nothing to join.
+  void forget_threads_after_fork() {
+    new std::vector<std::thread>(std::move(threads_));
+    threads_.clear();
+    new (&busy_) std::mutex;
+    new (&mutex_) std::mutex;
+    new (&wake_) std::condition_variable;
+    new (&done_) std::condition_variable;
+    active_ = pending_ = 0;
+  }
 
   void serve(int index) {
     std::uint64_t seen = 0;

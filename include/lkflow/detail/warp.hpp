@@ -1,41 +1,26 @@
-// Row kernels of one pyramid level: the gradients of I0 and the linearised temporal difference
-//   It'(x, y) = I0(x, y) - I1(x + u, y + v) + Ix(x, y) u + Iy(x, y) v
-// of the inverse compositional iteration (Baker & Matthews 2004, sec. 3.2; Le Besnerais &
-// Champagnat 2005), with I1 sampled bilinearly at (x + u, y + v) clamped into the image
-// (bilinear interpolation of the image extended by replicated edge pixels).
+// Warping I1 by a flow: bilinear samples of I1 at (x + u, y + v), the position clamped into the
+// image (bilinear interpolation of the image extended by replicated edge pixels), for a piece of
+// a row at a time, as samples (warped_row, for the warp iterations) or as squared differences
+// from I0 (squared_difference_row, for neighbour candidates' costs). Float images are sampled by
+// the fastest of the AVX-512 and AVX2 samplers (warp_avx512.hpp, warp_avx2.hpp) and the portable
+// loop here that the build and the processor allow.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include <Eigen/Core>
 
-#include "../image.hpp"
+#include "assert.hpp"
 #include "config.hpp"
 #include "sample_output.hpp"
 #include "warp_avx2.hpp"
 #include "warp_avx512.hpp"
 
 namespace lkflow::detail {
-
-/// Central differences of row y of `image` (replicated pixels beyond the border), the same as
-/// dense_flow's: gx[x] = (I(x+1, y) - I(x-1, y)) / 2, gy[x] = (I(x, y+1) - I(x, y-1)) / 2.
-template <class W>
-void gradient_row(const Image<W>& image, Eigen::Index y, W* LKFLOW_RESTRICT gx,
-                  W* LKFLOW_RESTRICT gy) {
-  using Index = Eigen::Index;
-  const Index rows = image.rows(), cols = image.cols();
-  const W* LKFLOW_RESTRICT up = image.data() + std::max<Index>(y - 1, 0) * cols;
-  const W* LKFLOW_RESTRICT mid = image.data() + y * cols;
-  const W* LKFLOW_RESTRICT down = image.data() + std::min(y + 1, rows - 1) * cols;
-  for (Index x = 0; x < cols; ++x) gy[x] = W(0.5) * (down[x] - up[x]);
-  const Index last = cols - 1;
-  gx[0] = W(0.5) * (mid[std::min<Index>(1, last)] - mid[0]);
-  for (Index x = 1; x < last; ++x) gx[x] = W(0.5) * (mid[x + 1] - mid[x - 1]);
-  if (last > 0) gx[last] = W(0.5) * (mid[last] - mid[last - 1]);
-}
 
 /// p[0], returning p[1] in `second`, from one 64-bit load (little-endian targets only).
 inline float low_float(const float* p, float& second) {
@@ -54,6 +39,26 @@ inline constexpr bool kLittleEndian = true;
 #else
 inline constexpr bool kLittleEndian = false;
 #endif
+
+/// How the samplers address an image: pixel offsets of type `Offset`, 32 bits (so that gathers
+/// vectorise) for images below 2^31 pixels, else Eigen::Index; with `pair_loads`, the two pixels
+/// of each row of a 2x2 cell are read with one 64-bit load (float images at least 2 pixels wide,
+/// little-endian).
+template <class OffsetType, bool PairLoads>
+struct SamplerLayout {
+  using Offset = OffsetType;
+  static constexpr bool pair_loads = PairLoads;
+};
+
+/// Calls f(SamplerLayout<Offset, pair_loads>{}) with the layout for an image of rows x cols
+/// pixels and returns what f returns: passes choose it once, then sample every row with it.
+template <class F>
+decltype(auto) with_sampler_layout(Eigen::Index rows, Eigen::Index cols, F&& f) {
+  if (rows * cols > Eigen::Index(std::numeric_limits<std::int32_t>::max()))
+    return f(SamplerLayout<Eigen::Index, false>{});
+  if (cols > 1) return f(SamplerLayout<std::int32_t, true>{});
+  return f(SamplerLayout<std::int32_t, false>{});
+}
 
 /// The bilinear samplers of float images: warp_avx512.hpp, warp_avx2.hpp, warped_row_portable.
 enum class FloatSampler { avx512, avx2, portable };
@@ -83,10 +88,8 @@ inline FloatSampler float_sampler() {
 /// x_begin .. x_begin + count - 1 of row y) of an image of rows x cols pixels `i1`, the position
 /// clamped into the image (bilinear interpolation of the image extended by replicated edge
 /// pixels). On return xs[i] is the sample and ys[i] is 1 where the position was inside I1, 0
-/// where it was clamped (`xs`, `ys`: scratch of `count` values). The flow must
-/// be finite (see update_flow_row). `Offset` indexes pixels: 32 bits (so that gathers vectorise)
-/// for images below 2^31 pixels. `PairLoads` (float images at least 2 pixels wide,
-/// little-endian): read the two pixels of each row of the 2x2 cell with one 64-bit load.
+/// where it was clamped (`xs`, `ys`: scratch of `count` values). The flow must be finite (see
+/// update_flow_row). `Offset`, `PairLoads`: as SamplerLayout's (with_sampler_layout chooses).
 /// Callers combine the samples in a loop of their own: a loop body passed in as a lambda reaches
 /// the caller's pointers through references, and GCC then cannot prove them disjoint.
 /// Float images are sampled by the fastest of warp_avx512.hpp, warp_avx2.hpp and the portable
@@ -107,6 +110,13 @@ void warped_row_portable(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::
                          W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys) {
   using Index = Eigen::Index;
   using Row = Eigen::Array<W, 1, Eigen::Dynamic>;
+  LKFLOW_ASSERT(rows >= 1 && cols >= 1 && 0 <= y && y < rows && 0 <= x_begin && count >= 0 &&
+                    x_begin + count <= cols,
+                "a piece of a row of a non-empty image");
+  constexpr bool kNarrowOffsets = sizeof(Offset) < sizeof(Index);
+  LKFLOW_ASSERT(!kNarrowOffsets || rows * cols <= Index(std::numeric_limits<std::int32_t>::max()),
+                "32-bit offsets only for images below 2^31 pixels");
+  LKFLOW_ASSERT(!PairLoads || cols >= 2, "pair loads read a second column");
   const W x_max = W(cols - 1), y_max = W(rows - 1);
 
   // Sample positions clamped into the image. Eigen's packet min/max, because GCC does not
@@ -142,7 +152,7 @@ void warped_row_portable(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::
     W top_left, top_right, bottom_left, bottom_right;
     if constexpr (kPairLoads) {
       // Each horizontal pair of floats as one 64-bit load: vectorised, half as many gathered
-      // elements (and -20% time for this loop on AVX-512).
+      // elements, so this loop takes less time where it is vectorised with gathers.
       top_left = low_float(i1 + at, top_right);
       bottom_left = low_float(i1 + at + dy, bottom_right);
     } else {
@@ -213,27 +223,6 @@ void squared_difference_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eige
   for (Eigen::Index i = 0; i < count; ++i) {
     const W difference = i0[i] - xs[i];
     out[i] = difference * difference;
-  }
-}
-
-/// The products Ix It' and Iy It' of row y into `xt` and `yt`, given the gradients gx, gy of
-/// I0's row and the current flow u, v of the row. Where (x + u, y + v) lies outside I1 the
-/// difference I0 - I1 is taken as 0 (It' = Ix u + Iy v), so the pixel asks for no change of the
-/// flow: a replicated edge pixel does not change as the flow grows, and would otherwise push the
-/// flow further out at every iteration. `xs`, `ys`, `Offset`, `PairLoads`: as in warped_row.
-template <class Offset, class W, bool PairLoads = false>
-void residual_products_row(const Image<W>& I0, const Image<W>& I1, Eigen::Index y,
-                           const W* LKFLOW_RESTRICT gx, const W* LKFLOW_RESTRICT gy,
-                           const W* LKFLOW_RESTRICT u, const W* LKFLOW_RESTRICT v,
-                           W* LKFLOW_RESTRICT xs, W* LKFLOW_RESTRICT ys, W* LKFLOW_RESTRICT xt,
-                           W* LKFLOW_RESTRICT yt) {
-  const Eigen::Index cols = I0.cols();
-  warped_row<Offset, PairLoads>(I1.data(), I1.rows(), cols, y, 0, cols, u, v, xs, ys);
-  const W* LKFLOW_RESTRICT i0 = I0.data() + y * cols;
-  for (Eigen::Index x = 0; x < cols; ++x) {
-    const W it = ys[x] * (i0[x] - xs[x]) + gx[x] * u[x] + gy[x] * v[x];
-    xt[x] = gx[x] * it;
-    yt[x] = gy[x] * it;
   }
 }
 

@@ -49,6 +49,7 @@ void warped_row_avx2(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::
                      const float* LKFLOW_RESTRICT i0, float* LKFLOW_RESTRICT out,
                      float* LKFLOW_RESTRICT inside) {
   using Index = Eigen::Index;
+  check_simd_sampler_contract(rows, cols, y, x_begin, count);
   const __m256 x_max = _mm256_set1_ps(float(cols - 1));
   const __m256 y_max = _mm256_set1_ps(float(rows - 1));
   const __m256 zero = _mm256_setzero_ps();

@@ -6,8 +6,8 @@
 // Flow fields are smooth almost everywhere, so the 2x2 cells of 16 neighbouring pixels usually
 // lie on two or three image rows and within 32 columns (94% of 16-pixel chunks on Urban2). Their
 // pixels then come from a few contiguous loads, picked into lanes by vpermt2ps (two-source
-// permute): on the project's AMD EPYC this samples 1.5 to 2 times as fast as gathering each
-// cell's two pixel pairs. Where the cells spread further (a motion boundary, a large flow gradient)
+// permute), which is faster than gathering each cell's two pixel pairs (README, "Samples without
+// gathers"). Where the cells spread further (a motion boundary, a large flow gradient)
 // the 16 lanes fall back to gathers. Both ways compute what warp.hpp's loop computes, operation
 // for operation, with fused multiply-adds where a build for FMA fuses them too.
 #pragma once
@@ -56,6 +56,7 @@ void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen
                        const float* LKFLOW_RESTRICT i0, float* LKFLOW_RESTRICT out,
                        float* LKFLOW_RESTRICT inside) {
   using Index = Eigen::Index;
+  check_simd_sampler_contract(rows, cols, y, x_begin, count);
   const __m512 x_max = _mm512_set1_ps(float(cols - 1));
   const __m512 y_max = _mm512_set1_ps(float(rows - 1));
   const __m512 zero = _mm512_setzero_ps();

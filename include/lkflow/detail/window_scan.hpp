@@ -16,6 +16,7 @@
 
 #include <Eigen/Core>
 
+#include "assert.hpp"
 #include "config.hpp"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -60,6 +61,17 @@ inline Vector<T, L> lane_scan(Vector<T, L> v) {
 }
 #endif
 
+/// True when the window_pad_before(r) values before row[0] and the window_pad_after(r) values
+/// after row[width - 1] are 0.
+template <class Acc>
+bool zero_padded(const Acc* row, Eigen::Index width, Eigen::Index radius) {
+  for (Eigen::Index j = -window_pad_before(radius); j < 0; ++j)
+    if (row[j] != Acc(0)) return false;
+  for (Eigen::Index j = width; j < width + window_pad_after(radius); ++j)
+    if (row[j] != Acc(0)) return false;
+  return true;
+}
+
 /// For each channel c: out[c][x] = sum of padded[c][x-r .. x+r], x in [0, width), where
 /// padded[c] points at element 0 of a row with window_pad_before(r) zeros before it and
 /// window_pad_after(r) zeros after its last element. Acc may be an unsigned integer (exact,
@@ -67,6 +79,8 @@ inline Vector<T, L> lane_scan(Vector<T, L> v) {
 template <int Channels, class Acc>
 void window_sums(const Acc* const* padded, Acc* const* out, Eigen::Index width,
                  Eigen::Index radius) {
+  for (int c = 0; c < Channels; ++c)
+    LKFLOW_ASSERT(zero_padded(padded[c], width, radius), "rows padded with zeros");
   // out[-1] = padded[-r-1] + ... + padded[r-1] = padded[0] + ... + padded[r-1].
   Acc carry[Channels];
   for (int c = 0; c < Channels; ++c) {

@@ -17,7 +17,10 @@ int main() {
       I0(y, x) = pattern(x, y);
       I1(y, x) = pattern(x - 0.2, y + 0.1);  // content moves by (u, v) = (0.2, -0.1)
     }
-  const lkflow::Flow<float> flow = lkflow::dense_flow(I0, I1, lkflow::DenseParams{5, 1e-6, 1});
+  lkflow::DenseParams params;
+  params.radius = 5;
+  params.min_eigenvalue = 1e-6;
+  const lkflow::Flow<float> flow = lkflow::dense_flow(I0, I1, params);
   const float u = flow.u(30, 40), v = flow.v(30, 40);
   std::printf("lkflow %s: flow at the centre (%.4f, %.4f)\n", lkflow::version_string, u, v);
   return (std::abs(u - 0.2f) < 0.02f && std::abs(v + 0.1f) < 0.02f) ? 0 : 1;
