@@ -62,7 +62,7 @@ struct VideoReader::Impl {
   long decoded = 0;   // frames received from the decoder
   long packets = 0;   // packets of the video stream read
   long returned = 0;  // frames returned by read()
-  bool draining = false, ended = false;
+  bool ended = false;
   bool have_first = false;  // `first` holds frame 0, decoded by the constructor
   // An error FFmpeg logged while it read ahead to find the stream's parameters (a file cut off
   // within the packets it read then): raised when reading reaches the end of those packets.
