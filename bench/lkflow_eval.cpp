@@ -143,23 +143,27 @@ Result evaluate(const std::string& name, const lkflow::Image<In>& I0, const lkfl
 void print_text(const std::vector<Result>& results, const Result& mean, const Options& o) {
   const lkflow::PyramidParams& p = o.params;
   std::printf(
-      "pyramidal_flow: radius %d, levels %d%s, iterations %d, min_eigenvalue %g, median %s, "
-      "neighbour candidates %s, threads %d; time = min of %d runs\n",
-      p.radius, p.levels, p.levels == 0 ? " (as many as fit)" : "", p.iterations, p.min_eigenvalue,
-      p.median ? "on" : "off", p.neighbor_candidates ? "on" : "off", p.threads, o.repeat);
+      "pyramidal_flow: radius %d, levels %d%s, iterations %d (coarse %d), min_eigenvalue %g, "
+      "median %s, neighbour candidates %s, fill strength %g, threads %d; time = min of %d "
+      "runs\n",
+      p.radius, p.levels, p.levels == 0 ? " (as many as fit)" : "", p.iterations,
+      p.coarse_iterations, p.min_eigenvalue, p.median ? "on" : "off",
+      p.neighbor_candidates ? "on" : "off", p.fill_strength, p.threads, o.repeat);
   const BuildInfo b = build_info();
   std::printf("built with %s, %s%s%s; kernels target %s, bilinear sampler %s\n", b.compiler.c_str(),
               b.build_type.empty() ? "unknown build type" : b.build_type.c_str(),
               b.flags.empty() ? "" : " ", b.flags.c_str(), b.target.c_str(), b.sampler.c_str());
-  std::printf("%-14s %9s %8s %8s %8s %10s\n", "sequence", "size", "EPE px", "AE deg", ">3px %",
-              "time ms");
+  std::printf("%-14s %9s %8s %8s %8s %8s %10s\n", "sequence", "size", "EPE px", "AE deg", ">1px %",
+              ">3px %", "time ms");
   for (const Result& r : results) {
     const std::string size = std::to_string(r.width) + "x" + std::to_string(r.height);
-    std::printf("%-14s %9s %8.3f %8.2f %8.2f %10.2f\n", r.name.c_str(), size.c_str(), r.errors.epe,
-                r.errors.angular_error, 100 * r.errors.over_3px, r.time_ms);
+    std::printf("%-14s %9s %8.3f %8.2f %8.2f %8.2f %10.2f\n", r.name.c_str(), size.c_str(),
+                r.errors.epe, r.errors.angular_error, 100 * r.errors.over_1px,
+                100 * r.errors.over_3px, r.time_ms);
   }
-  std::printf("%-14s %9s %8.3f %8.2f %8.2f %10.2f\n", mean.name.c_str(), "", mean.errors.epe,
-              mean.errors.angular_error, 100 * mean.errors.over_3px, mean.time_ms);
+  std::printf("%-14s %9s %8.3f %8.2f %8.2f %8.2f %10.2f\n", mean.name.c_str(), "", mean.errors.epe,
+              mean.errors.angular_error, 100 * mean.errors.over_1px, 100 * mean.errors.over_3px,
+              mean.time_ms);
 }
 
 void print_json(const std::vector<Result>& results, const Result& mean, const Options& o) {
@@ -168,17 +172,18 @@ void print_json(const std::vector<Result>& results, const Result& mean, const Op
     char numbers[256];
     std::snprintf(numbers, sizeof numbers,
                   "\"width\": %ld, \"height\": %ld, \"epe\": %.6g, \"angular_error\": %.6g, "
-                  "\"over_3px\": %.6g, \"time_ms\": %.6g}",
+                  "\"over_1px\": %.6g, \"over_3px\": %.6g, \"time_ms\": %.6g}",
                   long(r.width), long(r.height), r.errors.epe, r.errors.angular_error,
-                  r.errors.over_3px, r.time_ms);
+                  r.errors.over_1px, r.errors.over_3px, r.time_ms);
     return "{\"sequence\": " + json_string(r.name) + ", " + numbers;
   };
   std::printf(
       "{\"params\": {\"radius\": %d, \"levels\": %d, \"iterations\": %d, "
-      "\"min_eigenvalue\": %g, \"median\": %s, \"neighbor_candidates\": %s, \"threads\": %d, "
-      "\"repeat\": %d},\n",
-      p.radius, p.levels, p.iterations, p.min_eigenvalue, p.median ? "true" : "false",
-      p.neighbor_candidates ? "true" : "false", p.threads, o.repeat);
+      "\"coarse_iterations\": %d, \"min_eigenvalue\": %g, \"median\": %s, "
+      "\"neighbor_candidates\": %s, \"fill_strength\": %g, \"threads\": %d, \"repeat\": %d},\n",
+      p.radius, p.levels, p.iterations, p.coarse_iterations, p.min_eigenvalue,
+      p.median ? "true" : "false", p.neighbor_candidates ? "true" : "false", p.fill_strength,
+      p.threads, o.repeat);
   const BuildInfo b = build_info();
   std::printf(
       " \"build\": {\"compiler\": %s, \"build_type\": %s, \"flags\": %s, \"target\": %s, "
@@ -208,6 +213,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 64));
   app.add_option("--iterations", o.params.iterations, "warps per level")
       ->check(CLI::Range(1, 1000));
+  app.add_option("--coarse-iterations", o.params.coarse_iterations,
+                 "warps at the two coarsest levels refined")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--fill-strength", o.params.fill_strength,
+                 "confidence-weighted fill (PyramidParams::fill_strength), 0 = off")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--min-eigenvalue", o.params.min_eigenvalue, "window acceptance threshold")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--median,!--no-median", o.params.median, "3x3 median of the flow per iteration");
@@ -252,11 +263,12 @@ int main(int argc, char** argv) {
       throw lkflow_app::DataError(o.data_dir + ": no sequence with frames and ground truth found");
 
     Result mean{"mean (" + std::to_string(results.size()) + ")", 0, 0, {}, 0};
-    mean.errors.epe = mean.errors.angular_error = mean.errors.over_3px = 0;
+    mean.errors.epe = mean.errors.angular_error = mean.errors.over_1px = mean.errors.over_3px = 0;
     for (const Result& r : results) {
       const double n = double(results.size());
       mean.errors.epe += r.errors.epe / n;
       mean.errors.angular_error += r.errors.angular_error / n;
+      mean.errors.over_1px += r.errors.over_1px / n;
       mean.errors.over_3px += r.errors.over_3px / n;
       mean.time_ms += r.time_ms / n;
     }

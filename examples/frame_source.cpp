@@ -13,7 +13,8 @@ std::string size_text(Eigen::Index cols, Eigen::Index rows) {
 
 class MovieSource : public FrameSource {
  public:
-  MovieSource(const std::string& path, const std::atomic<bool>* stop) : reader_(path, stop) {
+  MovieSource(const std::string& path, const std::atomic<bool>* stop, const ImageLimits& limits)
+      : reader_(path, stop, limits.max_pixels) {
     const VideoInfo& info = reader_.info();
     width = info.width;
     height = info.height;
@@ -35,8 +36,9 @@ class MovieSource : public FrameSource {
 
 class ImageSource : public FrameSource {
  public:
-  explicit ImageSource(const std::vector<std::string>& paths) : paths_(paths) {
-    first_ = load_frame(paths_.at(0));
+  ImageSource(const std::vector<std::string>& paths, const ImageLimits& limits)
+      : paths_(paths), limits_(limits) {
+    first_ = load_frame(paths_.at(0), limits_);
     width = long(first_.cols());
     height = long(first_.rows());
     bits = first_.bits();
@@ -50,7 +52,7 @@ class ImageSource : public FrameSource {
       frame = std::move(first_);
       return true;
     }
-    frame = load_frame(paths_[k]);
+    frame = load_frame(paths_[k], limits_);
     const std::string name = "frame " + std::to_string(k) + " (" + paths_[k] + ")";
     if (frame.cols() != width || frame.rows() != height)
       throw DataError(name + " is " + size_text(frame.cols(), frame.rows()) +
@@ -67,18 +69,21 @@ class ImageSource : public FrameSource {
 
  private:
   std::vector<std::string> paths_;
+  ImageLimits limits_;
   std::size_t next_ = 0;
   Frame first_;
 };
 
 }  // namespace
 
-std::unique_ptr<FrameSource> open_movie(const std::string& path, const std::atomic<bool>* stop) {
-  return std::make_unique<MovieSource>(path, stop);
+std::unique_ptr<FrameSource> open_movie(const std::string& path, const std::atomic<bool>* stop,
+                                        const ImageLimits& limits) {
+  return std::make_unique<MovieSource>(path, stop, limits);
 }
 
-std::unique_ptr<FrameSource> open_images(const std::vector<std::string>& paths) {
-  return std::make_unique<ImageSource>(paths);
+std::unique_ptr<FrameSource> open_images(const std::vector<std::string>& paths,
+                                         const ImageLimits& limits) {
+  return std::make_unique<ImageSource>(paths, limits);
 }
 
 }  // namespace lkflow_app

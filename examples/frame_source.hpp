@@ -29,10 +29,13 @@ class FrameSource {
 };
 
 /// The movie `path`; its first frame is decoded here. Reading stops early (as at the end of the
-/// movie) once `stop` is true.
-std::unique_ptr<FrameSource> open_movie(const std::string& path, const std::atomic<bool>* stop);
+/// movie) once `stop` is true. Frames larger than `limits` are refused.
+std::unique_ptr<FrameSource> open_movie(const std::string& path, const std::atomic<bool>* stop,
+                                        const ImageLimits& limits);
 
-/// The image files `paths`, in this order; the first is loaded here.
-std::unique_ptr<FrameSource> open_images(const std::vector<std::string>& paths);
+/// The image files `paths`, in this order; the first is loaded here. Frames larger than
+/// `limits` are refused.
+std::unique_ptr<FrameSource> open_images(const std::vector<std::string>& paths,
+                                         const ImageLimits& limits);
 
 }  // namespace lkflow_app

@@ -1,181 +1,49 @@
 #include "image_io.hpp"
 
-#include <algorithm>
 #include <cerrno>
-#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <limits>
 #include <memory>
 #include <system_error>
 
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_NO_PNM  // PGM/PPM are read below
+#include "image_decoders.hpp"
+
 #define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb_image.h>
 #include <stb_image_write.h>
 
 namespace lkflow_app {
 namespace {
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<unsigned char>;
 
-[[noreturn]] void fail(const std::string& path, const std::string& reason) {
-  throw DataError(path + ": " + reason);
+/// Whether the first n bytes start with the literal `prefix` (NUL bytes included).
+template <std::size_t N>
+bool starts_with(const unsigned char* bytes, std::size_t n, const char (&prefix)[N]) {
+  return n >= N - 1 && std::memcmp(bytes, prefix, N - 1) == 0;
 }
 
-Bytes read_file(const std::string& path) {
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (status.type() == fs::file_type::not_found) fail(path, "no such file");
-  if (status.type() == fs::file_type::directory) fail(path, "it is a folder, not an image");
-  if (status.type() != fs::file_type::regular)
-    fail(path, ec ? "cannot read: " + ec.message() : "not a regular file");
-  errno = 0;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, std::string("cannot open: ") + (errno ? std::strerror(errno) : "error"));
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  in.seekg(0);
-  if (size <= 0) fail(path, "empty file, not an image");
-  if (size > std::numeric_limits<int>::max()) fail(path, "larger than 2 GB, too large to load");
-  Bytes bytes(static_cast<std::size_t>(size));
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) fail(path, "read error");
-  return bytes;
+std::string hex_bytes(const unsigned char* bytes, std::size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  std::string text;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) text += ' ';
+    text += hex[bytes[i] >> 4];
+    text += hex[bytes[i] & 15];
+  }
+  return text;
 }
 
-/// Rec. 601 luma of `channels`-channel pixels (1 to 4), alpha ignored, rounded.
-template <class T>
-lkflow::Image<T> to_gray(const T* data, int width, int height, int channels) {
-  lkflow::Image<T> gray(height, width);
-  const double top = std::numeric_limits<T>::max();
-  const std::size_t step = static_cast<std::size_t>(channels);
-  for (Eigen::Index i = 0; i < gray.size(); ++i) {
-    const T* p = data + static_cast<std::size_t>(i) * step;
-    if (channels <= 2) {
-      gray.data()[i] = p[0];
-    } else {
-      const double luma = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
-      gray.data()[i] = static_cast<T>(std::min(top, std::round(luma)));
-    }
-  }
-  return gray;
-}
-
-// ---- binary PGM (P5) and PPM (P6), 8 or 16 bits (Netpbm format specification) ----
-
-class PnmHeader {
- public:
-  PnmHeader(const std::string& path, const Bytes& bytes) : path_(path), bytes_(bytes) {}
-
-  /// Parses "P5|P6 <ws> width <ws> height <ws> maxval <one ws>", comments allowed in the spaces.
-  void parse(int& channels, long& width, long& height, long& maxval, std::size_t& data_start) {
-    channels = bytes_[1] == '6' ? 3 : 1;
-    pos_ = 2;
-    width = number("width");
-    height = number("height");
-    maxval = number("maximum value");
-    if (pos_ >= bytes_.size() || !space(bytes_[pos_]))
-      fail(path_, "corrupt PGM/PPM header: no white space after the maximum value");
-    data_start = pos_ + 1;
-    if (width < 1 || height < 1)
-      fail(path_,
-           "corrupt PGM/PPM header: size " + std::to_string(width) + "x" + std::to_string(height));
-    if (maxval < 1 || maxval > 65535)
-      fail(path_, "corrupt PGM/PPM header: maximum value " + std::to_string(maxval) +
-                      " (must be 1 to 65535)");
-  }
-
- private:
-  static bool space(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-  }
-
-  long number(const char* what) {
-    for (;;) {  // white space and comments
-      while (pos_ < bytes_.size() && space(bytes_[pos_])) ++pos_;
-      if (pos_ < bytes_.size() && bytes_[pos_] == '#') {
-        while (pos_ < bytes_.size() && bytes_[pos_] != '\n' && bytes_[pos_] != '\r') ++pos_;
-      } else {
-        break;
-      }
-    }
-    long value = 0;
-    std::size_t digits = 0;
-    while (pos_ < bytes_.size() && bytes_[pos_] >= '0' && bytes_[pos_] <= '9') {
-      if (++digits > 9) fail(path_, std::string("corrupt PGM/PPM header: ") + what + " too large");
-      value = value * 10 + (bytes_[pos_++] - '0');
-    }
-    if (digits == 0) fail(path_, std::string("corrupt PGM/PPM header: no ") + what);
-    return value;
-  }
-
-  const std::string& path_;
-  const Bytes& bytes_;
-  std::size_t pos_ = 0;
-};
-
-template <class T>
-Frame pnm_pixels(const std::string& path, const Bytes& bytes, std::size_t start, int channels,
-                 long width, long height, long maxval) {
-  constexpr bool wide = sizeof(T) == 2;
-  const std::size_t samples = std::size_t(width) * std::size_t(height) * std::size_t(channels);
-  const std::size_t needed = samples * sizeof(T);
-  if (bytes.size() - start < needed)
-    fail(path, "truncated: " + std::to_string(bytes.size() - start) + " bytes of pixel data, " +
-                   std::to_string(needed) + " needed for " + std::to_string(width) + "x" +
-                   std::to_string(height));
-  const unsigned long full = std::numeric_limits<T>::max();
-  std::vector<T> values(samples);
-  const unsigned char* p = bytes.data() + start;
-  for (std::size_t i = 0; i < samples; ++i) {
-    unsigned long v = wide ? (unsigned long)(p[2 * i]) << 8 | p[2 * i + 1] : p[i];  // big-endian
-    if (v > static_cast<unsigned long>(maxval))
-      fail(path, "corrupt: sample " + std::to_string(v) + " above the maximum value " +
-                     std::to_string(maxval));
-    if (static_cast<unsigned long>(maxval) != full)
-      v = (v * full + static_cast<unsigned long>(maxval) / 2) / static_cast<unsigned long>(maxval);
-    values[i] = static_cast<T>(v);
-  }
-  Frame frame;
-  frame.channels = channels;
-  frame.pixels = to_gray(values.data(), int(width), int(height), channels);
-  return frame;
-}
-
-Frame load_pnm(const std::string& path, const Bytes& bytes) {
-  int channels = 1;
-  long width = 0, height = 0, maxval = 0;
-  std::size_t start = 0;
-  PnmHeader(path, bytes).parse(channels, width, height, maxval, start);
-  if (width > (1 << 20) || height > (1 << 20) || width * height > (1L << 30))
-    fail(path, "too large: " + std::to_string(width) + "x" + std::to_string(height));
-  if (maxval < 256)
-    return pnm_pixels<std::uint8_t>(path, bytes, start, channels, width, height, maxval);
-  return pnm_pixels<std::uint16_t>(path, bytes, start, channels, width, height, maxval);
-}
-
-// ---- everything else through stb_image ----
-
-template <class T>
-Frame stb_pixels(const std::string& path, const Bytes& bytes) {
-  int width = 0, height = 0, channels = 0;
-  const int size = static_cast<int>(bytes.size());
-  void* raw = sizeof(T) == 2 ? static_cast<void*>(stbi_load_16_from_memory(
-                                   bytes.data(), size, &width, &height, &channels, 0))
-                             : static_cast<void*>(stbi_load_from_memory(bytes.data(), size, &width,
-                                                                        &height, &channels, 0));
-  std::unique_ptr<void, void (*)(void*)> owner(raw, stbi_image_free);
-  if (!raw) fail(path, std::string("corrupt image (") + stbi_failure_reason() + ")");
-  if (width < 1 || height < 1 || channels < 1 || channels > 4)
-    fail(path, "corrupt image (" + std::to_string(width) + "x" + std::to_string(height) + ", " +
-                   std::to_string(channels) + " channels)");
-  Frame frame;
-  frame.channels = channels;
-  frame.pixels = to_gray(static_cast<const T*>(raw), width, height, channels);
-  return frame;
+/// Why a file of an unsupported or unknown format is refused.
+std::string unsupported(const unsigned char* magic, std::size_t n) {
+  const std::string expected = " (lkflow reads " + supported_formats() + ")";
+  if (starts_with(magic, n, "BM")) return "a BMP file is not supported" + expected;
+  if (starts_with(magic, n, "GIF8")) return "a GIF file is not supported" + expected;
+  if (starts_with(magic, n, "II*") || starts_with(magic, n, "MM\0*"))
+    return "a TIFF file is not supported" + expected;
+  if (starts_with(magic, n, "RIFF")) return "a RIFF (WebP?) file is not supported" + expected;
+  return "not a supported image" + expected + ": it starts with the bytes " +
+         hex_bytes(magic, std::min<std::size_t>(n, 4));
 }
 
 }  // namespace
@@ -188,21 +56,54 @@ Eigen::Index Frame::cols() const {
   return std::visit([](const auto& image) { return image.cols(); }, pixels);
 }
 
-Frame load_frame(const std::string& path) {
-  const Bytes bytes = read_file(path);
-  if (bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] >= '1' && bytes[1] <= '7') {
-    if (bytes[1] != '5' && bytes[1] != '6')
-      fail(path, std::string("PNM type P") + char(bytes[1]) +
+std::string supported_formats() {
+  std::string formats;
+  if (png_built_in()) formats += "PNG, ";
+  if (jpeg_built_in()) formats += "JPEG, ";
+  if (!formats.empty()) formats.replace(formats.size() - 2, 2, " or ");
+  return formats + "binary PGM/PPM";
+}
+
+void check_frame_size(const std::string& name, const char* format, std::uint64_t width,
+                      std::uint64_t height, const ImageLimits& limits) {
+  const std::string size = std::to_string(width) + " x " + std::to_string(height) + " px";
+  if (width < 1 || height < 1) fail(name, std::string("corrupt ") + format + ": size " + size);
+  if (width > max_frame_side || height > max_frame_side)
+    fail(name, std::string(format) + " of " + size + ": too large, more than " +
+                   std::to_string(max_frame_side) + " px on a side");
+  if (width * height > limits.max_pixels)
+    fail(name, std::string(format) + " of " + size + " (" + std::to_string(width * height) +
+                   " px): too large, more than the " + std::to_string(limits.max_pixels) +
+                   " px of the pixel budget (--max-pixels)");
+}
+
+Frame load_frame(const std::string& path, const ImageLimits& limits) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (status.type() == fs::file_type::not_found) fail(path, "no such file");
+  if (status.type() == fs::file_type::directory) fail(path, "it is a folder, not an image");
+  if (status.type() != fs::file_type::regular)
+    fail(path, ec ? "cannot read: " + ec.message() : "not a regular file");
+  errno = 0;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) fail(path, std::string("cannot open: ") + std::strerror(errno));
+
+  unsigned char magic[8];
+  const std::size_t n = std::fread(magic, 1, sizeof magic, file.get());
+  if (n == 0 && std::ferror(file.get())) fail(path, "read error");
+  if (n == 0) fail(path, "empty file, not an image");
+  if (std::fseek(file.get(), 0, SEEK_SET) != 0) fail(path, "cannot read it from the start");
+
+  if (starts_with(magic, n, "\x89PNG\r\n\x1a\n")) return decode_png(file.get(), path, limits);
+  if (starts_with(magic, n, "\xff\xd8\xff")) return decode_jpeg(file.get(), path, limits);
+  if (n >= 2 && magic[0] == 'P' && magic[1] >= '1' && magic[1] <= '7') {
+    if (magic[1] != '5' && magic[1] != '6')
+      fail(path, std::string("PNM type P") + char(magic[1]) +
                      " is not supported (only binary PGM, P5, and PPM, P6)");
-    return load_pnm(path, bytes);
+    return decode_pnm(file.get(), path, limits);
   }
-  int width = 0, height = 0, channels = 0;
-  const int size = static_cast<int>(bytes.size());
-  if (!stbi_info_from_memory(bytes.data(), size, &width, &height, &channels))
-    fail(path, std::string("not a supported image (PNG, JPEG, BMP, TGA, PGM/PPM) or corrupt (") +
-                   stbi_failure_reason() + ")");
-  if (stbi_is_16_bit_from_memory(bytes.data(), size)) return stb_pixels<std::uint16_t>(path, bytes);
-  return stb_pixels<std::uint8_t>(path, bytes);
+  fail(path, unsupported(magic, n));
 }
 
 void promote_to_16_bits(Frame& frame) {

@@ -6,10 +6,11 @@
 // Exit codes: 0 success, 1 data error, 2 usage error, 128 + signal when a sequence is stopped.
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -19,29 +20,28 @@
 #include <CLI/CLI.hpp>
 #include <lkflow/lkflow.hpp>
 
+#include "errors.hpp"
 #include "image_io.hpp"
+#include "output_files.hpp"
 #include "report.hpp"
 #include "sequence.hpp"
-#include "staged_file.hpp"
 
 namespace fs = std::filesystem;
 using lkflow_app::DataError;
 using lkflow_app::Frame;
+using lkflow_app::NamedFile;
+using lkflow_app::OutputFiles;
 using lkflow_app::Report;
-using lkflow_app::StagedFile;
+using lkflow_app::UsageError;
 
 namespace {
-
-/// A bad command line, found after CLI11's own checks; exit code 2 like CLI11's errors.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 struct Options {
   std::string frame0, frame1;
   std::vector<std::string> more_frames;  // FRAME2 and after: the sequence mode
   std::string flow_out, color_out, legend_out, truth;
   double color_max = 0;
+  std::int64_t max_pixels = std::int64_t(lkflow_app::default_max_pixels);
   // The method's parameters; radius and min_eigenvalue default to the chosen method's.
   std::optional<int> radius;
   std::optional<double> min_eigenvalue;
@@ -79,6 +79,24 @@ std::string number_text(double value) {
   return text;
 }
 
+/// A CLI11 check that a value is a finite number >= `min`: every such number is accepted,
+/// denormals included; NaN, infinities and numbers beyond double's range are not. Its message
+/// stays short whatever was typed.
+CLI::Validator finite_at_least(double min) {
+  const std::string rule = "a finite number >= " + number_text(min);
+  return CLI::Validator(
+      [min, rule](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);  // underflow: finite, accepted
+        if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(value) &&
+            value >= min)
+          return "";
+        const std::string shown = text.size() <= 24 ? text : text.substr(0, 21) + "...";
+        return "must be " + rule + ", got " + shown;
+      },
+      rule);
+}
+
 /// Parses the command line into `options`; returns an exit code when the program should stop
 /// (0 after --help or --version, 2 for a usage error), nothing when it should run.
 std::optional<int> parse(int argc, char** argv, Options& o) {
@@ -91,10 +109,11 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
       "lkflow");
   app.set_version_flag("--version", lkflow::version_string);
   app.add_option("FRAME0", o.frame0,
-                 "first frame: PNG, JPEG, BMP, TGA or binary PGM/PPM; colour is converted to "
-                 "gray (Rec. 601), 16-bit PNG/PGM stays 16-bit. Omit both frames to run on the "
-                 "bundled example pair, writing flow.flo and flow.png here. Alone, a movie "
-                 "(.mp4, .mkv, .avi, ...): the flow of every pair of consecutive frames");
+                 "first frame: " + lkflow_app::supported_formats() +
+                     "; colour is converted to gray (Rec. 601), 16-bit PNG/PGM stays 16-bit. "
+                     "Omit both frames to run on the bundled example pair, writing flow.flo and "
+                     "flow.png here. Alone, a movie (.mp4, .mkv, .avi, ...): the flow of every "
+                     "pair of consecutive frames");
   app.add_option("FRAME1", o.frame1, "second frame, the same size as FRAME0");
   app.add_option("FRAMES", o.more_frames,
                  "more frames: the flow of every pair of consecutive frames (sequence mode; "
@@ -115,7 +134,7 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
                  "(default: 0 = the largest flow; for a sequence, the first pair's, kept for "
                  "every frame)")
       ->type_name("PX")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_at_least(0));
   app.add_option("--legend", o.legend_out,
                  "write the colour wheel legend to this PNG (151 x 151; the inscribed circle is "
                  "--color-max) (default: none)")
@@ -139,16 +158,7 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
                      number_text(pyramid.min_eigenvalue) + "; " +
                      number_text(dense.min_eigenvalue) + " with --single-scale)")
       ->type_name("T")
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            try {
-              const double value = std::stod(text);
-              if (std::isfinite(value) && value >= 0) return "";
-            } catch (const std::exception&) {
-            }
-            return "must be a finite number >= 0, got " + text;
-          },
-          ">= 0"));
+      ->check(finite_at_least(0));
   auto* levels = app.add_option("--levels", o.levels,
                                 "pyramid levels, the input's included; 0 = as many as fit (every "
                                 "coarser level keeps a short side of 16 px or more) (default: " +
@@ -170,6 +180,12 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
                  "(default: 0)")
       ->type_name("N")
       ->check(CLI::Range(0, 4096));
+  app.add_option("--max-pixels", o.max_pixels,
+                 "the most pixels (width x height) a frame may have; a larger one is refused "
+                 "from its header, before it is decoded (default: " +
+                     std::to_string(lkflow_app::default_max_pixels) + ", e.g. 8192 x 8192)")
+      ->type_name("N")
+      ->check(CLI::Range(std::int64_t(1), std::int64_t(10000000000)));
   app.add_flag("--double", o.use_double,
                "compute the flow in double precision (default: float); .flo files are float32 "
                "either way");
@@ -178,12 +194,13 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
   auto* quiet = app.add_flag("--quiet", o.quiet, "print nothing but errors");
   json->excludes(quiet);
   app.footer(
-      "Exit codes: 0 success; 1 data error (a file missing, unreadable or corrupt, frames of "
-      "different sizes, ground truth of another size, an output that cannot be written); 2 usage "
-      "error (unknown flag, bad value); 130 a sequence stopped by Ctrl-C. Outputs are written "
-      "only when everything succeeded, and never partially; a sequence writes each pair's "
-      "files as it goes, completes them all on Ctrl-C or a damaged frame, and shows its "
-      "progress on stderr when that is a terminal.");
+      "Exit codes: 0 success; 1 data error (a file missing, unreadable, corrupt or too large, "
+      "frames of different sizes, ground truth of another size, an output that cannot be "
+      "written); 2 usage error (unknown flag, bad value, an output that is an input or another "
+      "output); 130 a sequence stopped by Ctrl-C. Outputs replace only regular files, and only "
+      "when everything succeeded: all of them, or none. A sequence (a movie, or three frames or "
+      "more) writes each pair's files as it goes, completes them on Ctrl-C or a damaged frame, "
+      "and shows its progress on stderr when that is a terminal.");
 
   try {
     app.parse(argc, argv);
@@ -223,18 +240,18 @@ bool sequence_mode(const Options& o) {
          (!o.frame0.empty() && o.frame1.empty() && !lkflow_app::is_image_name(o.frame0));
 }
 
-/// Checks what CLI11 cannot: both frames or none, and distinct outputs.
+/// Checks what CLI11 cannot: both frames or none.
 void check_usage(const Options& o) {
   if (!o.frame0.empty() && o.frame1.empty() && !sequence_mode(o))
     throw UsageError("FRAME1 is missing: give two frames, or none for the bundled example");
-  std::vector<std::pair<std::string, std::string>> outputs{
-      {"-o", o.flow_out}, {"--color", o.color_out}, {"--legend", o.legend_out}};
-  for (std::size_t i = 0; i < outputs.size(); ++i)
-    for (std::size_t j = i + 1; j < outputs.size(); ++j)
-      if (!outputs[i].second.empty() && fs::path(outputs[i].second).lexically_normal() ==
-                                            fs::path(outputs[j].second).lexically_normal())
-        throw UsageError(outputs[i].first + " and " + outputs[j].first + " name the same file, " +
-                         outputs[i].second);
+}
+
+std::vector<NamedFile> input_files(const Options& o) {
+  return {{"FRAME0", o.frame0}, {"FRAME1", o.frame1}, {"--gt", o.truth}};
+}
+
+std::vector<NamedFile> output_files(const Options& o) {
+  return {{"-o", o.flow_out}, {"--color", o.color_out}, {"--legend", o.legend_out}};
 }
 
 struct Inputs {
@@ -243,7 +260,10 @@ struct Inputs {
 };
 
 Inputs load_inputs(const Options& o) {
-  Inputs in{lkflow_app::load_frame(o.frame0), lkflow_app::load_frame(o.frame1), std::nullopt};
+  lkflow_app::ImageLimits limits;
+  limits.max_pixels = std::uint64_t(o.max_pixels);
+  Inputs in{lkflow_app::load_frame(o.frame0, limits), lkflow_app::load_frame(o.frame1, limits),
+            std::nullopt};
   if (in.frame0.rows() != in.frame1.rows() || in.frame0.cols() != in.frame1.cols())
     throw DataError("the frames differ in size: " + o.frame0 + " is " +
                     std::to_string(in.frame0.cols()) + " x " + std::to_string(in.frame0.rows()) +
@@ -254,34 +274,26 @@ Inputs load_inputs(const Options& o) {
     lkflow_app::promote_to_16_bits(in.frame1);
   }
   if (!o.truth.empty()) {
-    try {
-      in.truth = lkflow::read_flo(o.truth);
+    try {  // a ground truth of another size is refused from its header
+      in.truth = lkflow::read_flo(o.truth, in.frame0.rows(), in.frame0.cols());
     } catch (const lkflow::FileError& e) {
       throw DataError(e.path().string() + ": " + e.reason());
     }
-    if (in.truth->u.rows() != in.frame0.rows() || in.truth->u.cols() != in.frame0.cols())
-      throw DataError(o.truth + ": the ground truth is " + std::to_string(in.truth->u.cols()) +
-                      " x " + std::to_string(in.truth->u.rows()) + " px but the frames are " +
-                      std::to_string(in.frame0.cols()) + " x " + std::to_string(in.frame0.rows()) +
-                      " px");
   }
   return in;
 }
 
-void write_bytes(StagedFile& file, const std::vector<unsigned char>& bytes) {
-  file.stream().write(reinterpret_cast<const char*>(bytes.data()),
-                      static_cast<std::streamsize>(bytes.size()));
-  file.finish();
+void write_png(OutputFiles& outputs, const std::string& label,
+               const lkflow::Image<std::uint8_t>& rgb) {
+  const std::vector<unsigned char> png = lkflow_app::encode_png(rgb, 3);
+  outputs.write(label, [&](std::ostream& out) {
+    out.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+  });
 }
-
-/// The staged output files; null where the output was not asked for.
-struct Outputs {
-  std::unique_ptr<StagedFile> flow, color, legend;
-};
 
 /// Computes the flow in scalar type S, fills `report` and writes the outputs.
 template <class S>
-void run(const Options& o, const Inputs& in, Outputs& outputs, Report& report) {
+void run(const Options& o, const Inputs& in, OutputFiles& outputs, Report& report) {
   lkflow::Flow<S> flow;
   std::visit(
       [&](const auto& I0) {
@@ -316,23 +328,20 @@ void run(const Options& o, const Inputs& in, Outputs& outputs, Report& report) {
 
   report.color_max = o.color_max > 0 ? o.color_max : lkflow::largest_known_radius(flow);
   if (report.color_max == 0) report.color_max = 1;  // flow_to_rgb's choice for zero flow
-  if (outputs.flow) {
-    lkflow::write_flo(outputs.flow->stream(), flow, outputs.flow->target());
-    outputs.flow->finish();
+  if (outputs.has("-o")) {
+    outputs.write("-o", [&](std::ostream& out) { lkflow::write_flo(out, flow, o.flow_out); });
     report.written.emplace_back("flow", o.flow_out);
   }
-  if (outputs.color) {
-    write_bytes(*outputs.color,
-                lkflow_app::encode_png(lkflow::flow_to_rgb(flow, report.color_max), 3));
+  if (outputs.has("--color")) {
+    write_png(outputs, "--color", lkflow::flow_to_rgb(flow, report.color_max));
     report.written.emplace_back("color", o.color_out);
   }
-  if (outputs.legend) {
-    write_bytes(*outputs.legend, lkflow_app::encode_png(lkflow::color_wheel_legend(151), 3));
+  if (outputs.has("--legend")) {
+    write_png(outputs, "--legend", lkflow::color_wheel_legend(151));
     report.written.emplace_back("legend", o.legend_out);
   }
-  // Every output is complete: only now do they replace their targets.
-  for (auto* file : {outputs.flow.get(), outputs.color.get(), outputs.legend.get()})
-    if (file) file->commit();
+  // Every output is complete: only now do they replace their targets, all or none.
+  outputs.commit();
 }
 
 /// The sequence mode, with the same flags.
@@ -355,11 +364,8 @@ int run_sequence(const Options& o) {
   job.use_double = o.use_double;
   job.json = o.json;
   job.quiet = o.quiet;
-  try {
-    lkflow_app::check_sequence(job);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
+  job.limits.max_pixels = std::uint64_t(o.max_pixels);
+  lkflow_app::check_sequence(job);
   return lkflow_app::run_sequence(job, std::cout);
 }
 
@@ -378,16 +384,12 @@ int run_program(int argc, char** argv) {
     if (o.truth.empty()) o.truth = (dir / example_truth).string();
     if (o.flow_out.empty()) o.flow_out = "flow.flo";
     if (o.color_out.empty()) o.color_out = "flow.png";
-    check_usage(o);
   }
+  lkflow_app::check_distinct(input_files(o), output_files(o));
   const Inputs in = load_inputs(o);
 
   // Temporary files for the outputs now, so that an unwritable one fails before the flow.
-  Outputs outputs;
-  if (!o.flow_out.empty()) outputs.flow = std::make_unique<StagedFile>("-o", o.flow_out);
-  if (!o.color_out.empty()) outputs.color = std::make_unique<StagedFile>("--color", o.color_out);
-  if (!o.legend_out.empty())
-    outputs.legend = std::make_unique<StagedFile>("--legend", o.legend_out);
+  OutputFiles outputs(output_files(o));
 
   report.frame0 = o.frame0;
   report.frame1 = o.frame1;

@@ -19,21 +19,50 @@ std::string percent(double share) { return format("%.2f%%", 100 * share); }
 
 std::string gray_text(int channels) { return channels >= 3 ? "colour, converted to gray" : "gray"; }
 
+/// The length of the well-formed UTF-8 sequence at s[i] (1 to 4 bytes), or 0 where the bytes
+/// are not one: no overlong forms, no surrogates, nothing above U+10FFFF (Unicode, table 3-7).
+std::size_t utf8_length(const std::string& s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+  auto follows = [&](std::size_t k, unsigned low = 0x80, unsigned high = 0xBF) {
+    return byte(k) >= low && byte(k) <= high;
+  };
+  const unsigned c = byte(i);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return follows(i + 1) ? 2 : 0;
+  if (c == 0xE0) return follows(i + 1, 0xA0) && follows(i + 2) ? 3 : 0;
+  if (c == 0xED) return follows(i + 1, 0x80, 0x9F) && follows(i + 2) ? 3 : 0;
+  if (c >= 0xE1 && c <= 0xEF) return follows(i + 1) && follows(i + 2) ? 3 : 0;
+  if (c == 0xF0) return follows(i + 1, 0x90) && follows(i + 2) && follows(i + 3) ? 4 : 0;
+  if (c == 0xF4) return follows(i + 1, 0x80, 0x8F) && follows(i + 2) && follows(i + 3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return follows(i + 1) && follows(i + 2) && follows(i + 3) ? 4 : 0;
+  return 0;
+}
+
 }  // namespace
 
-// Quotes, backslashes and control characters escaped.
 std::string json_string(const std::string& s) {
   std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
+  for (std::size_t i = 0; i < s.size();) {
+    const char c = s[i];
+    const std::size_t length = utf8_length(s, i);
+    if (length == 0) {  // not UTF-8 (a file name is any bytes): U+FFFD, the replacement character
+      out += "\\ufffd";
+      ++i;
+    } else if (length > 1) {
+      out.append(s, i, length);
+      i += length;
+    } else if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
+      ++i;
     } else if (static_cast<unsigned char>(c) < 0x20) {
       char escape[8];
       std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(c));
       out += escape;
+      ++i;
     } else {
       out += c;
+      ++i;
     }
   }
   return out + "\"";

@@ -37,14 +37,18 @@ struct Report {
 void print_text(std::ostream& out, const Report& report);
 void print_json(std::ostream& out, const Report& report);
 
+/// A JSON string literal (RFC 8259) of any bytes, such as a file name: quotes, backslashes and
+/// control characters escaped, well-formed UTF-8 kept, and every byte that is not part of
+/// well-formed UTF-8 written as U+FFFD (the replacement character), so the output is always
+/// valid JSON.
+std::string json_string(const std::string& bytes);
+
 // Parts of both, shared with the sequence mode's summary (sequence_report.cpp).
 /// The text after "method:", e.g. "pyramidal Lucas-Kanade, 4 levels, ..., 2 threads".
 std::string method_text(const Report& report);
 /// The method's JSON members, from "method" to "threads", without braces.
 std::string method_json(const Report& report);
-/// A JSON string literal (RFC 8259).
-std::string json_string(const std::string& s);
-/// A JSON number, or null for NaN and infinities.
+/// A JSON number, or null for NaN and infinities (which JSON cannot represent).
 std::string json_number(double value);
 
 }  // namespace lkflow_app

@@ -29,9 +29,9 @@
 #include "frame_source.hpp"
 #include "image_io.hpp"
 #include "interrupt.hpp"
+#include "output_files.hpp"
 #include "progress.hpp"
 #include "sequence_report.hpp"
-#include "staged_file.hpp"
 #include "video_io.hpp"
 
 namespace lkflow_app {
@@ -51,34 +51,33 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
-/// A set of files by name and by identity (device and inode), so that a hard link, a symbolic
-/// link or another spelling of a name is recognised as the same file.
+/// A set of files compared by identity as same_file (output_files.hpp) compares two: existing
+/// files by device and inode (following symbolic links, so hard and symbolic links count), files
+/// yet to be created by their name within their folder's identity. Kept as keys, so that the
+/// numbered names of thousands of frames are checked in n log n rather than n^2 comparisons.
 class FileSet {
  public:
   /// Adds `path`, described as `what` in messages.
-  void add(const std::string& path, const std::string& what) {
-    names_.emplace(normal(path), what);
-    struct stat info {};
-    if (::stat(path.c_str(), &info) == 0)
-      ids_.emplace(std::make_pair(info.st_dev, info.st_ino), what);
-  }
+  void add(const std::string& path, const std::string& what) { files_.emplace(key(path), what); }
   /// What `path` is in the set, or null when it is not there.
   const std::string* find(const std::string& path) const {
-    if (const auto it = names_.find(normal(path)); it != names_.end()) return &it->second;
-    struct stat info {};
-    if (ids_.empty() || ::stat(path.c_str(), &info) != 0) return nullptr;
-    const auto it = ids_.find(std::make_pair(info.st_dev, info.st_ino));
-    return it != ids_.end() ? &it->second : nullptr;
+    const auto it = files_.find(key(path));
+    return it != files_.end() ? &it->second : nullptr;
   }
 
  private:
-  static std::string normal(const std::string& path) {
-    std::error_code ec;
-    const fs::path absolute = fs::absolute(path, ec);
-    return (ec ? fs::path(path) : absolute).lexically_normal().string();
+  static std::string key(const std::string& path) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0)
+      return "file " + std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino);
+    const fs::path name(path);
+    const fs::path folder = name.parent_path().empty() ? fs::path(".") : name.parent_path();
+    if (::stat(folder.c_str(), &info) == 0)
+      return "new " + std::to_string(info.st_dev) + ":" + std::to_string(info.st_ino) + "/" +
+             name.filename().string();
+    return "unreachable " + name.lexically_normal().string();
   }
-  std::map<std::string, std::string> names_;
-  std::map<std::pair<dev_t, ino_t>, std::string> ids_;
+  std::map<std::string, std::string> files_;
 };
 
 /// Lowers the calling thread's scheduling priority (nice 10; Linux, where a thread has a nice
@@ -154,10 +153,7 @@ class PairWriter {
   /// fails here, before any work is done and before any file is made.
   PairWriter(const SequenceJob& job, const FrameSource& source, SequenceReport& report)
       : job_(job), report_(report) {
-    if (!job.flow_pattern.empty()) {
-      flow_pattern_.emplace(job.flow_pattern);
-      StagedFile probe("-o", flow_pattern_->format(0));  // removed again, never committed
-    }
+    if (!job.flow_pattern.empty()) flow_pattern_.emplace(job.flow_pattern);
     if (!job.color.empty()) {
       if (is_movie_name(job.color)) {
         VideoWriterSettings settings;
@@ -167,10 +163,10 @@ class PairWriter {
                                           int(source.height), VideoWriter::Pixels::rgb24, settings);
       } else {
         color_pattern_.emplace(job.color);
-        StagedFile probe("--color", color_pattern_->format(0));
       }
     }
-    if (!job.legend.empty()) legend_ = std::make_unique<StagedFile>("--legend", job.legend);
+    OutputFiles probe(pair_files(0));  // pair 0's files can be made (removed again, unused)
+    if (!job.legend.empty()) legend_ = std::make_unique<OutputFiles>(legend_file());
     if (!job.truth.empty()) truth_pattern_.emplace(job.truth);
     report_.flow_pattern = job.flow_pattern;
     report_.color = job.color;
@@ -181,43 +177,36 @@ class PairWriter {
   void write(const FlowItem<S>& item) {
     const lkflow::Flow<S>& flow = item.flow;
     if (truth_pattern_) score(item.pair, flow);  // first: a missing truth writes nothing more
-    if (flow_pattern_) {
-      const std::string path = flow_pattern_->format(item.pair);
-      StagedFile file("-o", path);
-      try {
-        lkflow::write_flo(file.stream(), flow, file.target());
-      } catch (const lkflow::FileError& e) {
-        throw DataError("cannot write -o " + path + ": " + e.reason());
-      }
-      file.finish();
-      file.commit();
-      if (report_.first_flow.empty()) report_.first_flow = path;
-      report_.last_flow = path;
-    }
+    lkflow::Image<std::uint8_t> rgb;
     if (color_movie_ || color_pattern_) {
       if (report_.color_max == 0) {  // the first pair sets the scale for the whole sequence
         report_.color_max =
             job_.color_max > 0 ? job_.color_max : lkflow::largest_known_radius(flow);
         if (report_.color_max == 0) report_.color_max = 1;
       }
-      const lkflow::Image<std::uint8_t> rgb = lkflow::flow_to_rgb(flow, report_.color_max);
-      if (color_movie_) {
-        try {
-          color_movie_->write(rgb);
-        } catch (...) {
-          color_movie_.reset();  // removes its temporary file: no partial movie
-          throw;
-        }
-      } else {
-        const std::string path = color_pattern_->format(item.pair);
-        StagedFile file("--color", path);
-        const std::vector<unsigned char> png = encode_png(rgb, 3);
-        file.stream().write(reinterpret_cast<const char*>(png.data()),
-                            static_cast<std::streamsize>(png.size()));
-        file.finish();
-        file.commit();
-        if (report_.first_color.empty()) report_.first_color = path;
-        report_.last_color = path;
+      rgb = lkflow::flow_to_rgb(flow, report_.color_max);
+    }
+    // The pair's files, committed together: both of them or neither.
+    const std::vector<NamedFile> names = pair_files(item.pair);
+    if (!names.empty()) {
+      OutputFiles files(names);
+      if (files.has("-o"))
+        files.write("-o", [&](std::ostream& out) { lkflow::write_flo(out, flow, names[0].path); });
+      if (files.has("--color")) write_png(files, "--color", rgb);
+      files.commit();
+      for (const NamedFile& name : names) {
+        const bool is_flow = name.label == "-o";
+        if ((is_flow ? report_.first_flow : report_.first_color).empty())
+          (is_flow ? report_.first_flow : report_.first_color) = name.path;
+        (is_flow ? report_.last_flow : report_.last_color) = name.path;
+      }
+    }
+    if (color_movie_) {
+      try {
+        color_movie_->write(rgb);
+      } catch (...) {
+        color_movie_.reset();  // removes its temporary file: no partial movie
+        throw;
       }
     }
     report_.flow_ms += item.flow_ms;
@@ -233,16 +222,30 @@ class PairWriter {
       report_.color_codec = color_movie_->codec();
     }
     if (legend_) {
-      const std::vector<unsigned char> png = encode_png(lkflow::color_wheel_legend(151), 3);
-      legend_->stream().write(reinterpret_cast<const char*>(png.data()),
-                              static_cast<std::streamsize>(png.size()));
-      legend_->finish();
+      write_png(*legend_, "--legend", lkflow::color_wheel_legend(151));
       legend_->commit();
       report_.legend = job_.legend;
     }
   }
 
  private:
+  /// The numbered files of pair k, -o first.
+  std::vector<NamedFile> pair_files(long pair) const {
+    std::vector<NamedFile> names;
+    if (flow_pattern_) names.push_back({"-o", flow_pattern_->format(pair)});
+    if (color_pattern_) names.push_back({"--color", color_pattern_->format(pair)});
+    return names;
+  }
+  std::vector<NamedFile> legend_file() const { return {{"--legend", job_.legend}}; }
+
+  static void write_png(OutputFiles& files, const std::string& label,
+                        const lkflow::Image<std::uint8_t>& rgb) {
+    const std::vector<unsigned char> png = encode_png(rgb, 3);
+    files.write(label, [&](std::ostream& out) {
+      out.write(reinterpret_cast<const char*>(png.data()), std::streamsize(png.size()));
+    });
+  }
+
   void score(long pair, const lkflow::Flow<S>& flow) {
     const std::string path = truth_pattern_->format(pair);
     if (!truth_ || truth_pattern_->numbered()) {  // one file for every pair is read once
@@ -284,7 +287,7 @@ class PairWriter {
   SequenceReport& report_;
   std::optional<FilePattern> flow_pattern_, color_pattern_, truth_pattern_;
   std::unique_ptr<VideoWriter> color_movie_;
-  std::unique_ptr<StagedFile> legend_;
+  std::unique_ptr<OutputFiles> legend_;
   std::optional<lkflow::Flow<float>> truth_;
   Eigen::Index scored_ = 0;
   double epe_sum_ = 0, angle_sum_ = 0, over_1_sum_ = 0, over_3_sum_ = 0;
@@ -500,7 +503,7 @@ bool is_movie_name(const std::string& path) {
 }
 
 void check_sequence(const SequenceJob& job) {
-  auto fail = [](const std::string& message) { throw std::invalid_argument(message); };
+  auto fail = [](const std::string& message) { throw UsageError(message); };
   if (!job.movie.empty() && !video_support()) fail(job.movie + ": " + no_video_support_reason());
   auto pattern = [&](const char* flag, const std::string& text) {
     try {
@@ -508,7 +511,7 @@ void check_sequence(const SequenceJob& job) {
     } catch (const std::invalid_argument& e) {
       fail(std::string(flag) + ": " + e.what());
     }
-    return FilePattern("");
+    return FilePattern("");  // not reached: fail throws
   };
   std::vector<std::pair<std::string, FilePattern>> numbered;  // the outputs written per pair
   if (!job.flow_pattern.empty()) {
@@ -537,19 +540,19 @@ void check_sequence(const SequenceJob& job) {
   // No output may be an input or another output. An image list's numbered names are checked
   // for every pair; a movie's number of frames is not known yet, so only pair 0 is.
   FileSet inputs;
-  if (!job.movie.empty()) inputs.add(job.movie, "the movie");
+  if (!job.movie.empty()) inputs.add(job.movie, "MOVIE");
   for (std::size_t k = 0; k < job.images.size(); ++k)
     inputs.add(job.images[k], "frame " + std::to_string(k));
   const long pairs = job.images.empty() ? 1 : long(job.images.size()) - 1;
   if (truth)
-    for (long k = 0; k < (truth->numbered() ? pairs : 1); ++k)
-      inputs.add(truth->format(k), "--gt's file for pair " + std::to_string(k));
+    for (long k = 0; k < (truth->numbered() ? pairs : 1); ++k) inputs.add(truth->format(k), "--gt");
   FileSet outputs;
   auto check_output = [&](const std::string& flag, const std::string& name) {
     if (const std::string* what = inputs.find(name))
-      fail(flag + " would write " + name + ", which is " + *what);
+      fail(flag + " and " + *what + " name the same file (" + name +
+           "): an output may not replace an input");
     if (const std::string* other = outputs.find(name))
-      fail(flag + " and " + *other + " name the same file, " + name);
+      fail(flag + " and " + *other + " name the same file (" + name + ")");
     outputs.add(name, flag);
   };
   for (const auto& [flag, p] : numbered)
@@ -563,8 +566,8 @@ int run_sequence(const SequenceJob& job, std::ostream& out) {
   StopOnSignal signals;
   std::unique_ptr<FrameSource> source;
   try {
-    source =
-        job.movie.empty() ? open_images(job.images) : open_movie(job.movie, &StopOnSignal::flag());
+    source = job.movie.empty() ? open_images(job.images, job.limits)
+                               : open_movie(job.movie, &StopOnSignal::flag(), job.limits);
   } catch (const DataError&) {
     if (StopOnSignal::signal_number() == 0) throw;  // else FFmpeg only stopped as asked
   }

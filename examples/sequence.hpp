@@ -14,6 +14,8 @@
 
 #include <lkflow/params.hpp>
 
+#include "image_io.hpp"  // ImageLimits
+
 namespace lkflow_app {
 
 /// What the command line asked of a sequence.
@@ -31,6 +33,7 @@ struct SequenceJob {
   bool use_double = false;        //!< flows in double
   bool json = false;              //!< summary as JSON on stdout
   bool quiet = false;             //!< no summary, no progress
+  ImageLimits limits;             //!< the largest frame accepted (--max-pixels)
 };
 
 /// True for the names of image files the program reads (by extension: .png, .jpg, .jpeg, .bmp,
@@ -41,8 +44,8 @@ bool is_image_name(const std::string& path);
 bool is_movie_name(const std::string& path);
 
 /// Checks what the sequence's command line alone can show: numbered patterns where a file per
-/// pair is written, a --color that is a pattern or a movie, outputs that are not inputs.
-/// Throws std::invalid_argument with the message for a usage error.
+/// pair is written, a --color that is a pattern or a movie, outputs that are not inputs (nor
+/// each other), by identity as the pair mode checks them. Throws UsageError.
 void check_sequence(const SequenceJob& job);
 
 /// Runs the sequence and prints its summary on `out` (text, or JSON with job.json; nothing with

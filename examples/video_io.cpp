@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 #include <lkflow/detail/atomic_file.hpp>
@@ -27,14 +28,17 @@ using namespace ffmpeg;
 
 namespace {
 
-// Bounds checked before anything of a frame's size is allocated: a damaged or hostile header
-// must not make the program allocate gigabytes.
-constexpr int max_side = 16384;
-constexpr long max_pixels = 1L << 26;  // 8192 x 8192
+// Bounds checked before anything of a frame's size is allocated, as image_io checks images: a
+// damaged or hostile header must not make the program allocate gigabytes.
+bool size_ok(int width, int height, std::uint64_t max_pixels) {
+  return width > 0 && height > 0 && std::uint64_t(width) <= max_frame_side &&
+         std::uint64_t(height) <= max_frame_side &&
+         std::uint64_t(width) * std::uint64_t(height) <= max_pixels;
+}
 
-bool size_ok(int width, int height) {
-  return width > 0 && height > 0 && width <= max_side && height <= max_side &&
-         long(width) * long(height) <= max_pixels;
+std::string limits_text(std::uint64_t max_pixels) {
+  return "frames may have at most " + std::to_string(max_pixels) + " px (--max-pixels) and " +
+         std::to_string(max_frame_side) + " px a side";
 }
 
 std::string size_text(int width, int height) {
@@ -52,6 +56,7 @@ std::string no_video_support_reason() { return ""; }
 struct VideoReader::Impl {
   std::string path;
   const std::atomic<bool>* stop = nullptr;
+  std::uint64_t max_pixels = default_max_pixels;
   InputContext input;
   CodecContext decoder;
   AvPacket packet;
@@ -104,10 +109,9 @@ struct VideoReader::Impl {
     if (video->disposition & AV_DISPOSITION_ATTACHED_PIC)
       fail("its only video is a still picture (cover art)");
     const AVCodecParameters* parameters = video->codecpar;
-    if (!size_ok(parameters->width, parameters->height))
+    if (!size_ok(parameters->width, parameters->height, max_pixels))
       fail("its header claims frames of " + size_text(parameters->width, parameters->height) +
-           "; frames must be at most " + std::to_string(max_side) + " px a side and " +
-           std::to_string(max_pixels) + " px in all");
+           ": too large; " + limits_text(max_pixels));
 
     decoder.reset(avcodec_alloc_context3(codec));
     if (!decoder) throw std::bad_alloc();
@@ -202,7 +206,8 @@ struct VideoReader::Impl {
       fail_frame("damaged: the decoder found errors in it" +
                  (log.first_error().empty() ? std::string() : " (" + log.first_error() + ")"));
     if (!log.first_error().empty()) fail_frame("damaged: " + log.first_error());
-    if (!size_ok(width, height)) fail_frame("it is " + size_text(width, height) + ", too large");
+    if (!size_ok(width, height, max_pixels))
+      fail_frame("it is " + size_text(width, height) + ", too large; " + limits_text(max_pixels));
     if (decoded > 0 && (width != info.width || height != info.height))
       fail_frame("it is " + size_text(width, height) + " but the frames before it are " +
                  size_text(info.width, info.height) +
@@ -261,10 +266,12 @@ struct VideoReader::Impl {
   }
 };
 
-VideoReader::VideoReader(const std::string& path, const std::atomic<bool>* stop)
+VideoReader::VideoReader(const std::string& path, const std::atomic<bool>* stop,
+                         std::uint64_t max_pixels)
     : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
   impl_->stop = stop;
+  impl_->max_pixels = max_pixels;
   impl_->open();
 }
 
@@ -308,11 +315,12 @@ struct VideoWriter::Impl {
   }
 
   void open(const VideoWriterSettings& settings) {
-    std::error_code ec;
-    const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-    if (!fs::is_directory(folder, ec)) fail("the folder " + folder.string() + " does not exist");
-    if (fs::is_directory(target, ec)) fail("it is a folder");
-    if (!size_ok(width, height)) fail("frames of " + size_text(width, height) + " are too large");
+    // As every output of the program: its folder must exist, and only a regular file is
+    // replaced (never a folder, symbolic link, device, FIFO or socket).
+    if (const std::string reason = lkflow::detail::unwritable_reason(target); !reason.empty())
+      fail(reason);
+    if (!size_ok(width, height, std::numeric_limits<std::uint64_t>::max()))
+      fail("frames of " + size_text(width, height) + " cannot be written");
     if (!(settings.fps > 0 && settings.fps < 1e6))
       fail("the frame rate must be positive, got " + std::to_string(settings.fps));
 

@@ -39,8 +39,10 @@ class VideoReader {
  public:
   /// Opens `path` and decodes its first frame (so that info() has the true frame size). `stop`,
   /// if given, is polled while FFmpeg waits for input: once it is true, reading ends as if the
-  /// movie ended.
-  explicit VideoReader(const std::string& path, const std::atomic<bool>* stop = nullptr);
+  /// movie ended. Frames of more than `max_pixels` pixels, or wider or taller than
+  /// max_frame_side (image_io.hpp), are refused before anything of their size is allocated.
+  explicit VideoReader(const std::string& path, const std::atomic<bool>* stop = nullptr,
+                       std::uint64_t max_pixels = default_max_pixels);
   ~VideoReader();
   VideoReader(const VideoReader&) = delete;
   VideoReader& operator=(const VideoReader&) = delete;

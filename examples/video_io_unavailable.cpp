@@ -19,7 +19,9 @@ namespace {
 }  // namespace
 
 struct VideoReader::Impl {};
-VideoReader::VideoReader(const std::string& path, const std::atomic<bool>*) { no_ffmpeg(path); }
+VideoReader::VideoReader(const std::string& path, const std::atomic<bool>*, std::uint64_t) {
+  no_ffmpeg(path);
+}
 VideoReader::~VideoReader() = default;
 const VideoInfo& VideoReader::info() const {
   static const VideoInfo none;

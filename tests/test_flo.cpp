@@ -34,33 +34,14 @@ struct EigenAllocation : std::logic_error {
 #include <catch2/catch.hpp>
 #include <lkflow/flo.hpp>
 
+#include "support/temp_folder.hpp"
+
 namespace fs = std::filesystem;
 using lkflow::Flow;
 using lkflow::Image;
+using lkflow_test::TempFolder;
 
 namespace {
-
-/// A fresh, empty folder for one test, removed with everything in it at the end.
-struct TempFolder {
-  fs::path path;
-  TempFolder() {
-    std::random_device device;
-    path = fs::temp_directory_path() / ("lkflow_test_flo_" + std::to_string(device()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::vector<std::string> names() const {
-    std::vector<std::string> result;
-    for (const auto& entry : fs::directory_iterator(path))
-      result.push_back(entry.path().filename().string());
-    std::sort(result.begin(), result.end());
-    return result;
-  }
-};
 
 std::string bytes_le32(std::uint32_t x) {
   std::string s;
@@ -86,12 +67,7 @@ void write_bytes(const fs::path& path, const std::string& bytes) {
   out << bytes;
 }
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read_bytes(const fs::path& path) { return lkflow_test::read_file(path); }
 
 template <class S>
 bool same_bits(const Image<S>& a, const Image<S>& b) {
@@ -328,5 +304,104 @@ TEST_CASE("write_flo to a path never leaves a partial or truncated file", "[flo]
     lkflow::write_flo(path, flow);
     CHECK(fs::file_size(path) == 12 + 8 * 12);
     CHECK(same_bits(lkflow::read_flo(path).u, flow.u));
+  }
+}
+
+TEST_CASE("write_flo takes any legal file name and replaces only regular files", "[flo]") {
+  TempFolder folder;
+  const Flow<float> flow = awkward_flow();
+  SECTION("names of 254 and 255 bytes (NAME_MAX), with no temporary left") {
+    for (int length : {254, 255}) {
+      const fs::path path = folder.path / (std::string(std::size_t(length) - 4, 'f') + ".flo");
+      lkflow::write_flo(path, flow);
+      CHECK(same_bits(lkflow::read_flo(path).u, flow.u));
+    }
+    CHECK(folder.names().size() == 2);
+  }
+  SECTION("a symbolic link is refused and left as it is, and so is the file it points to") {
+    write_bytes(folder.path / "real.flo", "old content");
+    fs::create_symlink("real.flo", folder.path / "link.flo");
+    CHECK_THROWS_WITH(lkflow::write_flo(folder.path / "link.flo", flow),
+                      Catch::Contains("link.flo: it is a symbolic link"));
+    CHECK(fs::is_symlink(folder.path / "link.flo"));
+    CHECK(read_bytes(folder.path / "real.flo") == "old content");
+    CHECK(folder.names() == std::vector<std::string>{"link.flo", "real.flo"});
+  }
+}
+
+namespace {
+/// A seekable stream buffer that claims to hold a width x height .flo file: its header, then
+/// zeros (a 20000 x 20000 one would be 3.2 GB). Serves 16 bytes at a time and counts them.
+class ClaimedFlo : public std::streambuf {
+ public:
+  ClaimedFlo(std::int32_t width, std::int32_t height)
+      : header_(flo_bytes(width, height, {})),
+        size_(12 + 8 * std::streamoff(width) * std::streamoff(height)) {}
+  std::streamoff delivered = 0;
+
+ protected:
+  pos_type seekoff(off_type off, std::ios::seekdir dir, std::ios::openmode which) override {
+    const off_type current = end_ - (egptr() - gptr());
+    const off_type base = dir == std::ios::beg ? 0 : dir == std::ios::cur ? current : size_;
+    return seekpos(base + off, which);
+  }
+  pos_type seekpos(pos_type pos, std::ios::openmode) override {
+    if (off_type(pos) < 0 || off_type(pos) > size_) return pos_type(off_type(-1));
+    end_ = pos;
+    setg(nullptr, nullptr, nullptr);
+    return pos;
+  }
+  int_type underflow() override {
+    if (end_ >= size_) return traits_type::eof();
+    const auto n = std::min<std::streamoff>(sizeof buffer_, size_ - end_);
+    for (std::streamoff i = 0; i < n; ++i)
+      buffer_[i] = end_ + i < 12 ? header_[std::size_t(end_ + i)] : '\0';
+    setg(buffer_, buffer_, buffer_ + n);
+    end_ += n;
+    delivered += n;
+    return traits_type::to_int_type(buffer_[0]);
+  }
+
+ private:
+  std::string header_;
+  std::streamoff size_, end_ = 0;  // end_: the file position after the buffered bytes
+  char buffer_[16] = {};
+};
+}  // namespace
+
+TEST_CASE("read_flo with an expected size decides from the header, reading no data", "[flo]") {
+  struct NoEigenMalloc {
+    NoEigenMalloc() { Eigen::internal::set_is_malloc_allowed(false); }
+    ~NoEigenMalloc() { Eigen::internal::set_is_malloc_allowed(true); }
+  };
+  SECTION("a 20000 x 20000 flow where 64 x 48 is expected") {
+    ClaimedFlo huge(20000, 20000);
+    std::istream in(&huge);
+    NoEigenMalloc guard;
+    CHECK_THROWS_WITH(lkflow::read_flo(in, 48, 64, "truth.flo"),
+                      "lkflow::read_flo: truth.flo: the flow is 20000 x 20000 px (width x height), "
+                      "but 64 x 48 px were expected");
+    CHECK(huge.delivered <= 16);
+  }
+  SECTION("control: the expected size reads the whole file") {
+    ClaimedFlo small(3, 2);
+    std::istream in(&small);
+    const Flow<float> flow = lkflow::read_flo(in, 2, 3);
+    CHECK(flow.u.cols() == 3);
+    CHECK(flow.u.rows() == 2);
+    CHECK((flow.v == 0).all());
+    CHECK(small.delivered == 12 + 8 * 6);
+  }
+  SECTION("from a file, and rows and cols are not swapped") {
+    TempFolder folder;
+    const fs::path path = folder.path / "flow.flo";
+    write_bytes(path, flo_bytes(3, 2, std::vector<float>(12, 0.5f)));
+    CHECK(lkflow::read_flo(path, 2, 3).u(1, 2) == 0.5f);
+    CHECK_THROWS_WITH(lkflow::read_flo(path, 3, 2),
+                      Catch::Contains("the flow is 3 x 2 px (width x height), but 2 x 3 px"));
+  }
+  SECTION("an expected size below 1x1 is a bad argument") {
+    std::istringstream in(flo_bytes(1, 1, {0, 0}));
+    CHECK_THROWS_AS(lkflow::read_flo(in, 0, 1), std::invalid_argument);
   }
 }

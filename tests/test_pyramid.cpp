@@ -76,6 +76,7 @@ lkflow::PyramidParams single_step(int radius, double min_eigenvalue) {
   params.min_eigenvalue = min_eigenvalue;
   params.median = false;
   params.neighbor_candidates = false;
+  params.fill_strength = 0;
   return params;
 }
 
@@ -321,22 +322,23 @@ TEMPLATE_TEST_CASE("pyramidal_flow reads every input layout the same way", "[pyr
   check_identical(lkflow::pyramidal_flow(I0, big.block(3, 4, 70, 90)), expected);
 }
 
-TEST_CASE("pyramidal_flow chooses levels so that the coarsest short side stays >= 16 px",
+TEST_CASE("pyramidal_flow chooses levels so that the coarsest short side stays >= 8 px",
           "[pyramid][levels]") {
   CHECK(lkflow::detail::levels_that_fit(1, 1) == 1);
-  CHECK(lkflow::detail::levels_that_fit(30, 400) == 1);     // 15 x 200 is too small
-  CHECK(lkflow::detail::levels_that_fit(31, 400) == 2);     // 16 x 200
-  CHECK(lkflow::detail::levels_that_fit(480, 640) == 5);    // 30 x 40
-  CHECK(lkflow::detail::levels_that_fit(388, 584) == 5);    // 25 x 37
-  CHECK(lkflow::detail::levels_that_fit(1080, 1920) == 7);  // 17 x 30
+  CHECK(lkflow::detail::levels_that_fit(14, 400) == 1);     // 7 x 200 is too small
+  CHECK(lkflow::detail::levels_that_fit(15, 400) == 2);     // 8 x 200
+  CHECK(lkflow::detail::levels_that_fit(480, 640) == 7);    // 8 x 10
+  CHECK(lkflow::detail::levels_that_fit(388, 584) == 6);    // 13 x 19
+  CHECK(lkflow::detail::levels_that_fit(360, 640) == 6);    // 12 x 20
+  CHECK(lkflow::detail::levels_that_fit(1080, 1920) == 8);  // 9 x 15
 }
 
 TEST_CASE("pyramid_levels reports the levels a call uses, and rejects what it would",
           "[pyramid][levels]") {
-  CHECK(lkflow::pyramid_levels(480, 640) == 5);
+  CHECK(lkflow::pyramid_levels(480, 640) == 7);
   CHECK(lkflow::pyramid_levels(480, 640, 3) == 3);
   CHECK(lkflow::pyramid_levels(10, 10, 1) == 1);
-  CHECK_THROWS_WITH(lkflow::pyramid_levels(480, 640, 6), Catch::Contains("too small for 6 levels"));
+  CHECK_THROWS_WITH(lkflow::pyramid_levels(480, 640, 8), Catch::Contains("too small for 8 levels"));
   CHECK_THROWS_WITH(lkflow::pyramid_levels(480, 640, -1), Catch::Contains("levels must be >= 0"));
 }
 
@@ -361,11 +363,11 @@ TEST_CASE("pyramidal_flow rejects bad input with a message naming the problem",
                       Contains("iterations must be >= 1, got 0"));
   }
   SECTION("image too small for the requested levels") {
-    // 40x50 -> 20x25 -> 10x13: two levels fit, three do not.
-    CHECK_NOTHROW(lkflow::pyramidal_flow(I0, I1, with([](auto& p) { p.levels = 2; })));
-    CHECK_THROWS_WITH(lkflow::pyramidal_flow(I0, I1, with([](auto& p) { p.levels = 3; })),
-                      Contains("too small for 3 levels") && Contains("level 2 would be 10x13") &&
-                          Contains("use levels <= 2"));
+    // 40x50 -> 20x25 -> 10x13 -> 5x7: three levels fit, four do not.
+    CHECK_NOTHROW(lkflow::pyramidal_flow(I0, I1, with([](auto& p) { p.levels = 3; })));
+    CHECK_THROWS_WITH(lkflow::pyramidal_flow(I0, I1, with([](auto& p) { p.levels = 4; })),
+                      Contains("too small for 4 levels") && Contains("level 3 would be 5x7") &&
+                          Contains("use levels <= 3"));
   }
   SECTION("the checks shared with dense_flow") {
     CHECK_THROWS_WITH(lkflow::pyramidal_flow(I0, I1, with([](auto& p) { p.radius = 0; })),
@@ -612,11 +614,11 @@ TEMPLATE_TEST_CASE("neighbour candidates restore motion boundaries", "[pyramid][
 }
 
 TEST_CASE("coarse levels without structure are passed over", "[pyramid][motion]") {
-  // A texture of 6 to 20 px wavelengths has nothing left at 1/16 and 1/32 scale of 1280x720 (the
-  // 5th and 6th levels that fit) but blurred-out aliasing, whose flow is arbitrary: starting
-  // there, the finer levels locked onto flows up to 40 px wrong (mean 3.3 px).
+  // A texture of 6 to 20 px wavelengths has nothing left at 1/16, 1/32 and 1/64 scale of
+  // 1280x720 (the 5th to 7th levels that fit) but blurred-out aliasing, whose flow is arbitrary:
+  // starting there, the finer levels locked onto flows up to 40 px wrong (mean 3.3 px).
   const auto [I0, I1] = translated_pair<std::uint8_t>(5, 720, 1280, 3.3, -2.1, 6, 20);
-  REQUIRE(lkflow::pyramid_levels(720, 1280) == 6);
+  REQUIRE(lkflow::pyramid_levels(720, 1280) == 7);
   lkflow::PyramidParams params;
   params.threads = 0;
   const auto flow = lkflow::pyramidal_flow(I0, I1, params);

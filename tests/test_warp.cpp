@@ -179,6 +179,37 @@ std::vector<Sampler> samplers_and_dispatch() {
 
 }  // namespace
 
+TEST_CASE("every sampler samples I1's own pixels exactly at a zero flow, edges included",
+          "[warp]") {
+  // At the last row and column the cell is clamped and the fraction is 1: (1 - f) a + f b must
+  // give b itself, not a + (b - a), which rounds when a and b differ by more than a factor of 2.
+  std::mt19937 random(13);
+  std::uniform_real_distribution<float> intensity(0.0f, 1.0f);
+  for (const Sampler& sampler : samplers_and_dispatch()) {
+    for (const Index rows : {Index(1), Index(2), Index(19)})
+      for (const Index cols : {Index(1), Index(2), Index(37)}) {
+        if (sampler.needs_two_by_two && (rows < 2 || cols < 2)) continue;
+        lkflow::Image<float> image(rows, cols);
+        for (Index i = 0; i < image.size(); ++i) image.data()[i] = intensity(random);
+        const std::vector<float> zero(static_cast<std::size_t>(cols), 0.0f);
+        std::vector<float> samples(zero.size()), inside(zero.size()), squares(zero.size());
+        for (Index y = 0; y < rows; ++y) {
+          sampler.samples(image.data(), rows, cols, y, 0, cols, zero.data(), zero.data(), nullptr,
+                          samples.data(), inside.data());
+          sampler.squared_differences(image.data(), rows, cols, y, 0, cols, zero.data(),
+                                      zero.data(), image.data() + y * cols, squares.data(),
+                                      nullptr);
+          for (Index x = 0; x < cols; ++x) {
+            INFO(sampler.name << " " << rows << "x" << cols << " pixel (" << x << ", " << y << ")");
+            CHECK(samples[std::size_t(x)] == image(y, x));
+            CHECK(inside[std::size_t(x)] == 1.0f);
+            CHECK(squares[std::size_t(x)] == 0.0f);
+          }
+        }
+      }
+  }
+}
+
 TEST_CASE("every sampler samples bilinearly with replicated edges, inside flags included",
           "[warp]") {
   // Each sampler, and the functions that pick one, in both output forms: samples with inside

@@ -44,9 +44,11 @@ namespace lkflow {
 /// uint8_t, uint16_t, float or double, the same type and size; rows are y. Integer pixels are
 /// scaled to [0, 1] by the type's maximum, floating-point pixels are used as they are.
 /// S: float or double, the type of the result.
-/// Throws std::invalid_argument for empty or differently sized images, a non-finite pixel,
-/// radius < 1, min_eigenvalue < 0 or NaN, threads < 0, or an input that shares memory with
-/// `out`; `out` is left untouched when it throws.
+/// Throws std::invalid_argument for empty or differently sized images, a non-finite pixel or a
+/// floating-point pixel so large that the double window sums would overflow (beyond about
+/// 1e76; the message names it), radius < 1, min_eigenvalue < 0 or NaN, threads < 0, or an input
+/// that shares memory with `out`; `out` is left untouched when it throws. The flow is always
+/// finite: a solution beyond S's range counts as a rejected window.
 template <class S, class D0, class D1>
 void dense_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
                 const DenseParams& params, Flow<S>& out) {
@@ -70,8 +72,8 @@ void dense_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
   Image<In> scratch0, scratch1;
   const auto view0 = detail::strided_view(I0, scratch0);
   const auto view1 = detail::strided_view(I1, scratch1);
-  detail::check_finite(func, "I0", view0);
-  detail::check_finite(func, "I1", view1);
+  // Floating-point frames are summed and solved in double.
+  detail::check_pixels<double>(func, view0, view1, radius);
   for (Image<S>* field : {&out.u, &out.v, &out.confidence}) {
     detail::check_no_overlap(func, "I0", view0, field->data(), field->size());
     detail::check_no_overlap(func, "I1", view1, field->data(), field->size());

@@ -99,60 +99,79 @@ void check_flo_shape(const char* func, const Flow<S>& flow) {
 
 }  // namespace detail
 
-/// Writes flow.u and flow.v (flow.confidence is not part of the format) to `out` as a .flo
-/// file, rounding double values to float32 (values beyond float's range become +-inf).
-/// `name` only labels error messages. Values are written as they are, bit for bit; to mark a
-/// vector unknown, store unknown_flow_value in both components. Throws std::invalid_argument when u
-/// and v differ in size, are empty or exceed max_flo_side, and FileError when the stream fails.
-template <class S>
-void write_flo(std::ostream& out, const Flow<S>& flow,
-               const std::filesystem::path& name = "stream") {
-  constexpr const char* func = "write_flo";
-  static_assert(std::is_floating_point_v<S>, "lkflow::write_flo: S must be float or double");
-  detail::check_flo_shape(func, flow);
+namespace detail {
 
-  unsigned char buffer[detail::flo_chunk_bytes];
-  detail::store_u32_le(buffer, detail::float_bits(flo_tag));
-  detail::store_u32_le(buffer + 4, std::uint32_t(flow.u.cols()));
-  detail::store_u32_le(buffer + 8, std::uint32_t(flow.u.rows()));
-  out.write(reinterpret_cast<const char*>(buffer), detail::flo_header_bytes);
+/// Writes the .flo bytes of `flow` to `out` until done or the stream fails; the caller checks.
+template <class S>
+void put_flo(std::ostream& out, const Flow<S>& flow) {
+  unsigned char buffer[flo_chunk_bytes];
+  store_u32_le(buffer, float_bits(flo_tag));
+  store_u32_le(buffer + 4, std::uint32_t(flow.u.cols()));
+  store_u32_le(buffer + 8, std::uint32_t(flow.u.rows()));
+  out.write(reinterpret_cast<const char*>(buffer), flo_header_bytes);
 
   const S* u = flow.u.data();  // Image is row-major: data order is the file's order
   const S* v = flow.v.data();
   const Eigen::Index count = flow.u.size();
   std::size_t used = 0;
   for (Eigen::Index i = 0; i < count && out; ++i) {
-    detail::store_u32_le(buffer + used, detail::float_bits(detail::to_float32(u[i])));
-    detail::store_u32_le(buffer + used + 4, detail::float_bits(detail::to_float32(v[i])));
+    store_u32_le(buffer + used, float_bits(to_float32(u[i])));
+    store_u32_le(buffer + used + 4, float_bits(to_float32(v[i])));
     used += 8;
     if (used == sizeof buffer || i + 1 == count) {
       out.write(reinterpret_cast<const char*>(buffer), std::streamsize(used));
       used = 0;
     }
   }
-  if (!out) throw FileError(func, name, "write error");
 }
 
-/// Writes `flow` to the .flo file `path` (see the stream overload). The data goes to a
-/// temporary file in the same folder, renamed to `path` once complete: a failure never leaves a
-/// partial or truncated file, and an existing `path` is replaced only by a complete one.
-/// Throws FileError naming the path and the reason (missing folder, path is a folder, cannot
-/// create, write error such as a full disk, rename failure).
+}  // namespace detail
+
+/// Writes flow.u and flow.v (flow.confidence is not part of the format) to `out` as a .flo
+/// file, rounding double values to float32 (values beyond float's range become +-inf).
+/// `name` only labels error messages. Values are written as they are, bit for bit; to mark a
+/// vector unknown, store unknown_flow_value in both components. Throws std::invalid_argument when u
+/// and v differ in size, are empty or exceed max_flo_side, and FileError when the stream fails
+/// ("write error", with the system's reason when the stream's writes set errno).
+template <class S>
+void write_flo(std::ostream& out, const Flow<S>& flow,
+               const std::filesystem::path& name = "stream") {
+  constexpr const char* func = "write_flo";
+  static_assert(std::is_floating_point_v<S>, "lkflow::write_flo: S must be float or double");
+  detail::check_flo_shape(func, flow);
+  errno = 0;
+  detail::put_flo(out, flow);
+  out.flush();
+  if (!out)
+    throw FileError(
+        func, name,
+        errno != 0 ? "write error: " + detail::last_error_text() : std::string("write error"));
+}
+
+/// Writes `flow` to the .flo file `path` (see the stream overload). The data goes to a new
+/// temporary file in the same folder (its name at most 117 bytes long, so any legal `path`
+/// works), renamed to `path` once complete: a failure never leaves a partial or truncated file,
+/// and an existing `path` is replaced only by a complete one. Only a regular file is replaced.
+/// Throws FileError naming the path and the reason: missing folder; `path` is a folder,
+/// symbolic link, device or other non-regular file; cannot create; write error with the
+/// system's reason (e.g. "No space left on device"); rename failure.
 template <class S>
 void write_flo(const std::filesystem::path& path, const Flow<S>& flow) {
   constexpr const char* func = "write_flo";
+  static_assert(std::is_floating_point_v<S>, "lkflow::write_flo: S must be float or double");
   detail::check_flo_shape(func, flow);
-  detail::write_file_atomically(func, path, [&](std::ostream& out) { write_flo(out, flow, path); });
+  detail::write_file_atomically(func, path, [&](std::ostream& out) { detail::put_flo(out, flow); });
 }
 
-/// Reads a .flo file from a seekable stream (a file or a string stream), from its current
-/// position to its end. Returns u and v; `confidence` is left empty (0x0) since the format has
-/// none. Unknown vectors keep their stored values (test them with is_known_flow).
-/// Throws FileError naming `name` and the reason when the stream is not seekable, the tag is
-/// wrong, the width or height is not within 1..max_flo_side, or the data is not exactly
-/// 8*width*height bytes (truncated, or extra bytes). The sizes are checked before anything is
-/// allocated, so a corrupt header cannot make it allocate more than the stream holds.
-inline Flow<float> read_flo(std::istream& in, const std::filesystem::path& name = "stream") {
+namespace detail {
+
+/// The size a caller expects a .flo file to have; rows < 0: any.
+struct FloExpectedSize {
+  Eigen::Index rows = -1, cols = -1;
+};
+
+inline Flow<float> read_flo_stream(std::istream& in, const std::filesystem::path& name,
+                                   FloExpectedSize expected) {
   constexpr const char* func = "read_flo";
   const std::streampos start = in.tellg();
   in.seekg(0, std::ios::end);
@@ -161,33 +180,40 @@ inline Flow<float> read_flo(std::istream& in, const std::filesystem::path& name 
     throw FileError(func, name, "cannot determine the size (not a seekable stream)");
   in.seekg(start);
   const std::streamoff size = end - start;
-  if (size < detail::flo_header_bytes)
+  if (size < flo_header_bytes)
     throw FileError(
         func, name,
         "truncated: " + std::to_string(size) + " bytes, shorter than the 12-byte .flo header");
 
-  unsigned char buffer[detail::flo_chunk_bytes];
-  if (!in.read(reinterpret_cast<char*>(buffer), detail::flo_header_bytes))
+  unsigned char buffer[flo_chunk_bytes];
+  if (!in.read(reinterpret_cast<char*>(buffer), flo_header_bytes))
     throw FileError(func, name, "read error in the header");
-  if (detail::load_u32_le(buffer) != detail::float_bits(flo_tag))
+  if (load_u32_le(buffer) != float_bits(flo_tag))
     throw FileError(func, name,
-                    "not a .flo file: it starts with the bytes " + detail::bytes_text(buffer, 4) +
+                    "not a .flo file: it starts with the bytes " + bytes_text(buffer, 4) +
                         ", not the tag 202021.25 (\"PIEH\")");
-  const auto width = static_cast<std::int32_t>(detail::load_u32_le(buffer + 4));
-  const auto height = static_cast<std::int32_t>(detail::load_u32_le(buffer + 8));
+  const auto width = static_cast<std::int32_t>(load_u32_le(buffer + 4));
+  const auto height = static_cast<std::int32_t>(load_u32_le(buffer + 8));
   const std::string bound = " (must be 1 to " + std::to_string(max_flo_side) + ")";
   if (width < 1 || width > max_flo_side)
     throw FileError(func, name, "invalid width " + std::to_string(width) + bound);
   if (height < 1 || height > max_flo_side)
     throw FileError(func, name, "invalid height " + std::to_string(height) + bound);
-  const std::streamoff expected =
-      detail::flo_header_bytes + 8 * std::streamoff(width) * std::streamoff(height);
-  if (size != expected)
+  // The header decides a mismatch: nothing of the data is read.
+  if (expected.rows >= 0 && (height != expected.rows || width != expected.cols))
     throw FileError(func, name,
-                    std::string(size < expected ? "truncated" : "extra bytes") + ": the file is " +
-                        std::to_string(size) + " bytes, but a " + std::to_string(width) + "x" +
-                        std::to_string(height) + " (width x height) .flo file is " +
-                        std::to_string(expected) + " bytes");
+                    "the flow is " + std::to_string(width) + " x " + std::to_string(height) +
+                        " px (width x height), but " + std::to_string(expected.cols) + " x " +
+                        std::to_string(expected.rows) + " px were expected");
+  const std::streamoff expected_bytes =
+      flo_header_bytes + 8 * std::streamoff(width) * std::streamoff(height);
+  if (size != expected_bytes)
+    throw FileError(func, name,
+                    std::string(size < expected_bytes ? "truncated" : "extra bytes") +
+                        ": the file is " + std::to_string(size) + " bytes, but a " +
+                        std::to_string(width) + "x" + std::to_string(height) +
+                        " (width x height) .flo file is " + std::to_string(expected_bytes) +
+                        " bytes");
 
   Flow<float> flow;
   flow.u.resize(height, width);
@@ -201,17 +227,14 @@ inline Flow<float> read_flo(std::istream& in, const std::filesystem::path& name 
     if (!in.read(reinterpret_cast<char*>(buffer), std::streamsize(8 * n)))
       throw FileError(func, name, "read error after " + std::to_string(12 + 8 * first) + " bytes");
     for (Eigen::Index i = 0; i < n; ++i) {
-      u[first + i] = detail::bits_float(detail::load_u32_le(buffer + 8 * i));
-      v[first + i] = detail::bits_float(detail::load_u32_le(buffer + 8 * i + 4));
+      u[first + i] = bits_float(load_u32_le(buffer + 8 * i));
+      v[first + i] = bits_float(load_u32_le(buffer + 8 * i + 4));
     }
   }
   return flow;
 }
 
-/// Reads the .flo file `path` (see the stream overload); confidence is left empty (0x0).
-/// Throws FileError naming the path and the reason: missing, a folder, cannot be opened, or
-/// any format error of the stream overload.
-inline Flow<float> read_flo(const std::filesystem::path& path) {
+inline Flow<float> read_flo_file(const std::filesystem::path& path, FloExpectedSize expected) {
   constexpr const char* func = "read_flo";
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -222,8 +245,50 @@ inline Flow<float> read_flo(const std::filesystem::path& path) {
     throw FileError(func, path, ec ? "cannot read: " + ec.message() : "not a regular file");
   errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw FileError(func, path, "cannot open: " + detail::last_error_text());
-  return read_flo(in, path);
+  if (!in) throw FileError(func, path, "cannot open: " + last_error_text());
+  return read_flo_stream(in, path, expected);
+}
+
+inline FloExpectedSize expected_flo_size(Eigen::Index rows, Eigen::Index cols) {
+  if (rows < 1 || cols < 1)
+    fail("read_flo", "the expected size must be at least 1x1, got " + size_text(rows, cols));
+  return {rows, cols};
+}
+
+}  // namespace detail
+
+/// Reads a .flo file from a seekable stream (a file or a string stream), from its current
+/// position to its end. Returns u and v; `confidence` is left empty (0x0) since the format has
+/// none. Unknown vectors keep their stored values (test them with is_known_flow).
+/// Throws FileError naming `name` and the reason when the stream is not seekable, the tag is
+/// wrong, the width or height is not within 1..max_flo_side, or the data is not exactly
+/// 8*width*height bytes (truncated, or extra bytes). The sizes are checked before anything is
+/// allocated, so a corrupt header cannot make it allocate more than the stream holds.
+inline Flow<float> read_flo(std::istream& in, const std::filesystem::path& name = "stream") {
+  return detail::read_flo_stream(in, name, {});
+}
+
+/// As above, for a flow that must be `rows` x `cols` (e.g. the size of the frames it belongs
+/// to): the size in the 12-byte header is compared first, so a file of another size is refused
+/// (FileError "the flow is W x H px (width x height), but ... were expected") without reading
+/// or allocating anything for its data. Throws std::invalid_argument if rows or cols < 1.
+inline Flow<float> read_flo(std::istream& in, Eigen::Index rows, Eigen::Index cols,
+                            const std::filesystem::path& name = "stream") {
+  return detail::read_flo_stream(in, name, detail::expected_flo_size(rows, cols));
+}
+
+/// Reads the .flo file `path` (see the stream overload); confidence is left empty (0x0).
+/// Throws FileError naming the path and the reason: missing, a folder, not a regular file,
+/// cannot be opened, or any format error of the stream overload.
+inline Flow<float> read_flo(const std::filesystem::path& path) {
+  return detail::read_flo_file(path, {});
+}
+
+/// Reads the .flo file `path`, which must hold a `rows` x `cols` flow: checked from its header
+/// before any data is read (see the stream overload with an expected size).
+inline Flow<float> read_flo(const std::filesystem::path& path, Eigen::Index rows,
+                            Eigen::Index cols) {
+  return detail::read_flo_file(path, detail::expected_flo_size(rows, cols));
 }
 
 }  // namespace lkflow

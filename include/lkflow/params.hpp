@@ -23,10 +23,14 @@ struct DenseParams {
 struct PyramidParams {
   int radius = 6;  //!< window radius r >= 1 at every level: (2r+1) x (2r+1) windows
   /// Pyramid levels, >= 0, the input's own level included. 0 = as many as fit (every level
-  /// coarser than the input keeps a short side of at least 16 px), of which coarse levels where
+  /// coarser than the input keeps a short side of at least 8 px), of which coarse levels where
   /// fewer than half the windows pass min_eigenvalue are passed over. 1 = single scale.
   int levels = 0;
   int iterations = 1;  //!< warps per level, >= 1
+  /// Warps at the two coarsest levels refined, >= 1 (at least `iterations` are made): motions
+  /// are largest there relative to the level (a translation of a sixth of the short side is 1.3
+  /// to 2.7 px of the coarsest level), too large for one linearised step, and the levels small.
+  int coarse_iterations = 4;
   /// As DenseParams::min_eigenvalue, in (intensity/px)^2, >= 0; a rejected window keeps the flow
   /// propagated from the coarser level (or the initial flow) instead of a new estimate. Lower
   /// than dense_flow's default: blurred coarse levels have weaker gradients.
@@ -37,6 +41,15 @@ struct PyramidParams {
   /// than 0.25 px of the level), by the squared difference of I0 and the warped I1 over its 5x5
   /// neighbourhood, and keeps the best: this restores motion boundaries that windows blur.
   bool neighbor_candidates = true;
+  /// Confidence-weighted filling after each level's refinement (pull-push): a window's flow is
+  /// blended with the flow of the confident windows around it, with the weight lambda / (lambda
+  /// + lambda0) for its own, lambda its smallest mean eigenvalue (the confidence) and
+  /// lambda0 = fill_strength sigma^2 2^k / (2r+1)^2, sigma the noise of the level's residual
+  /// I0 - warped I1 (a robust estimate) and k the level (0 = the input): the frames' noise moves
+  /// a window's flow by about sigma / sqrt((2r+1)^2 lambda) px, so windows whose flow is mostly
+  /// noise (flat sky, walls, water) take the motion around them instead, and rejected windows
+  /// take it fully. >= 0 and finite; 0 = off (rejected windows keep the coarser level's flow).
+  double fill_strength = 1000;
   int threads = 1;  //!< worker threads, >= 0; 0 = all hardware threads. Output never depends on it.
 };
 

@@ -6,13 +6,16 @@
 // 1. Gaussian pyramids of I0 and I1: each level blurs the one below with the 5-tap binomial
 //    kernel [1 4 6 4 1]/16 in both directions and keeps every second row and column (Burt &
 //    Adelson 1983). Level k+1 pixel (i, j) sits at level k pixel (2i, 2j).
-// 2. From the coarsest level to the input: the flow of the coarser level is upsampled x2
-//    (bilinear, values doubled); the coarsest starts from zero or from the initial flow brought
-//    down the pyramid the same way as the images (values halved at each level).
+// 2. From the coarsest level (short side 8 to 15 px) to the input: the flow of the coarser level
+//    is upsampled x2 (bilinear, values doubled); the coarsest starts from zero or from the
+//    initial flow brought down the pyramid the same way as the images (values halved at each
+//    level).
 // 3. At each level the gradients Ix, Iy of I0 (central differences, as in dense_flow) and the
 //    window sums Sxx, Syy, Sxy of the structure tensor are formed once, and the tensor inverted
 //    once: the Hessian of the inverse compositional algorithm does not change while iterating
-//    (Baker & Matthews 2004, sec. 3.2). Each of `iterations` iterations then
+//    (Baker & Matthews 2004, sec. 3.2). Each of `iterations` iterations (`coarse_iterations` at
+//    the two coarsest levels refined, where a large motion is still a few pixels and one
+//    linearised step falls short) then
 //    - warps I1 by the current flow (u, v), bilinear, at (x + u, y + v) clamped into the image;
 //    - forms It' = I0 - I1(x + u, y + v) + Ix u + Iy v, the temporal difference linearised
 //      around each pixel's own flow (Le Besnerais & Champagnat 2005, eq. 7), so that the window
@@ -27,26 +30,36 @@
 //    flow it had, the estimate propagated from the coarser level (or the initial flow). With
 //    levels = 0, coarse levels where fewer than half the windows pass are passed over (their flow
 //    would be that of aliasing).
+//    After the iterations, the fill (fill_strength > 0): a window's flow is moved by the frames'
+//    noise by about sigma / sqrt(n lambda) px (lambda its smallest mean eigenvalue, n its pixel
+//    count, sigma the noise of the level's residual I0 - warped I1, estimated robustly), so it
+//    is blended with the flow of the confident windows around it by the weight
+//    lambda / (lambda + lambda0), lambda0 = fill_strength sigma^2 2^k / n at level k; rejected
+//    windows take the fill fully. The fill is a pull-push over a pyramid of the weighted flow
+//    (Gortler et al. 1996): a flat sky, wall or water surface takes the motion around it,
+//    however large, and coarse levels no longer hand noise to finer ones.
 // 4. confidence is the finest level's: the smallest eigenvalue of the window-mean structure
 //    tensor of I0, exactly as in dense_flow.
 // Integer pixels are scaled to [0, 1] as in dense_flow; the pyramid works in S.
 //
-// With levels = 1, iterations = 1, median and neighbour candidates off and no initial flow this
-// is dense_flow with the same radius and min_eigenvalue: It' = I0 - I1 and rejected windows keep
-// the flow 0. The results agree to rounding (the pyramid forms gradients in S and sums them in
-// floating point, dense_flow sums exact integers for integer pixels): to 1e-5 px (double) and
-// 1e-2 px (float) wherever the window is well-posed, exactly 0 where dense_flow rejects the
+// With levels = 1, iterations = 1, median, neighbour candidates and the fill off and no initial
+// flow this is dense_flow with the same radius and min_eigenvalue: It' = I0 - I1 and rejected
+// windows keep the flow 0. The results agree to rounding (the pyramid forms gradients in S and sums
+// them in floating point, dense_flow sums exact integers for integer pixels): to 1e-5 px (double)
+// and 1e-2 px (float) wherever the window is well-posed, exactly 0 where dense_flow rejects the
 // window, and confidence to rounding.
 //
-// Defaults (radius 6, 1 iteration, median and neighbour candidates on, min_eigenvalue 1e-6,
-// levels until the short side would drop below 16 px) were tuned on the Middlebury sequences;
-// see README "Pyramidal flow".
+// Defaults (radius 6, 1 iteration, 4 at the coarsest levels, median, neighbour candidates and
+// fill on, min_eigenvalue 1e-6, levels until the short side would drop below 8 px) were tuned
+// on the Middlebury sequences and checked on photos moved by known motions, with and without
+// noise; see README "Pyramidal flow".
 //
 // Memory: per level, both frames, the gradients of I0, the three entries of the inverse tensor
 // and the products Ix It', Iy It' (9 images), and the flow and confidence of every level but the
-// finest (whose flow and confidence are the output): about 13 values of S per input pixel (16 MB
-// for a 640x480 float flow), held in a PyramidWorkspace that calls on frames of the same size
-// reuse without allocating. Each worker thread adds O(width) for its window sums.
+// finest (whose flow and confidence are the output): about 13 values of S per input pixel, and
+// the fill's pull pyramid (weights and weighted flow at every coarser level: 1 more value per
+// pixel), 17 MB for a 640x480 float flow, held in a PyramidWorkspace that calls on frames of the
+// same size reuse. Each worker thread adds O(width) for its window sums.
 //
 // Threads: each pass runs on at most one thread per 100 000 pixels of its level (a thread costs
 // more to wake than a pass over a coarse level takes); bands are fixed by the radius, so the
@@ -81,18 +94,14 @@ class PyramidWorkspace {
                 "lkflow::PyramidWorkspace: S must be float or double");
 
   /// Bytes held by the buffers.
-  std::size_t bytes() const {
-    std::size_t values = 0;
-    for (const detail::PyramidLevel<S>& level : levels_) values += level.values();
-    return values * sizeof(S);
-  }
+  std::size_t bytes() const { return buffers_.values() * sizeof(S); }
 
   /// Releases every buffer.
-  void clear() { levels_.clear(); }
+  void clear() { buffers_ = {}; }
 
  private:
   friend struct detail::PyramidWorkspaceAccess;
-  std::vector<detail::PyramidLevel<S>> levels_;
+  detail::PyramidBuffers<S> buffers_;
 };
 
 /// The number of pyramid levels pyramidal_flow uses for images of rows x cols and
@@ -108,25 +117,28 @@ inline int pyramid_levels(Eigen::Index rows, Eigen::Index cols, int requested = 
 ///
 /// I0, I1: any 2-D dense Eigen expression (Array, Matrix, Map, Block, row- or column-major) of
 /// uint8_t, uint16_t, float or double, the same type and size; rows are y. S: float or double.
-/// Throws std::invalid_argument for empty or differently sized images, a non-finite pixel,
-/// radius < 1, levels < 0, iterations < 1, min_eigenvalue < 0 or NaN, threads < 0, or an image
-/// too small for the requested levels.
+/// Throws std::invalid_argument for empty or differently sized images, a non-finite pixel or
+/// one of floating-point frames so large that the window sums would overflow (about 1e8 for a
+/// float flow at radius 6, the message names the pixel and the limit), radius < 1, levels < 0,
+/// iterations or coarse_iterations < 1, min_eigenvalue < 0 or NaN, fill_strength < 0 or not
+/// finite, threads < 0, or an image too small for the requested levels. Every flow it returns
+/// is finite and within twice the images' diagonal along x and y.
 template <class S, class D0, class D1>
 void pyramidal_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
                     const PyramidParams& params, Flow<S>& out, PyramidWorkspace<S>& workspace) {
   detail::checked_pyramidal_lk(I0, I1, static_cast<const Flow<S>*>(nullptr), params, out,
-                               detail::PyramidWorkspaceAccess::levels(workspace));
+                               detail::PyramidWorkspaceAccess::buffers(workspace));
 }
 
 /// As above, starting from `initial` (only its u and v are read; it may be `out` itself, e.g.
 /// the previous frame's flow in a video). Also throws when `initial` is not the images' size or
-/// has a non-finite value.
+/// has a value that is not finite or beyond twice the images' diagonal.
 template <class S, class D0, class D1>
 void pyramidal_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
                     const Flow<S>& initial, const PyramidParams& params, Flow<S>& out,
                     PyramidWorkspace<S>& workspace) {
   detail::checked_pyramidal_lk(I0, I1, &initial, params, out,
-                               detail::PyramidWorkspaceAccess::levels(workspace));
+                               detail::PyramidWorkspaceAccess::buffers(workspace));
 }
 
 /// Dense pyramidal Lucas-Kanade flow from I0 to I1, starting from zero; see above.

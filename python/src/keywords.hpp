@@ -52,13 +52,18 @@ inline const std::vector<Member<lkflow::PyramidParams>>& pyramid_members() {
        "pyramid levels, the input's own included; 0 = as many as fit (coarse levels without "
        "structure are passed over), 1 = single scale"},
       {"iterations", &P::iterations, "warps per level, >= 1"},
+      {"coarse_iterations", &P::coarse_iterations,
+       "warps at the two coarsest levels refined, >= 1 (at least `iterations`): large motions"},
       {"min_eigenvalue", &P::min_eigenvalue,
-       "as in dense_flow; a rejected window keeps the flow of the coarser level (or the initial "
-       "flow)"},
+       "as in dense_flow; a rejected window takes the flow around it (the fill), or keeps the "
+       "flow of the coarser level (or the initial flow) when the fill is off"},
       {"median", &P::median, "3x3 median of u and v after every iteration"},
       {"neighbor_candidates", &P::neighbor_candidates,
        "after each level, every pixel may take a neighbour's flow that fits it better (restores "
        "motion boundaries)"},
+      {"fill_strength", &P::fill_strength,
+       "confidence-weighted fill after each level: windows whose flow is mostly the frames' "
+       "noise (flat sky, walls) take the motion around them; >= 0, 0 = off"},
       {"threads", &P::threads, "worker threads, >= 0, 0 = all cores; the flow never depends on it"},
   };
   return members;

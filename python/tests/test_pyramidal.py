@@ -36,8 +36,9 @@ def test_each_keyword_reaches_the_computation():
     f1 = moved_pair(96, 128, 1.5, -0.5)[1]
     f1[:, 64:] = right[:, 64:]
     default = lkflow.pyramidal_flow(f0, f1)
-    changed = {"radius": 3, "levels": 1, "iterations": 2, "min_eigenvalue": 1e-2,
-               "median": False, "neighbor_candidates": False}
+    changed = {"radius": 3, "levels": 1, "iterations": 2, "coarse_iterations": 1,
+               "min_eigenvalue": 1e-2, "median": False, "neighbor_candidates": False,
+               "fill_strength": 0.0}
     assert set(changed) | {"threads"} == set(lkflow.pyramid_params())
     for name, value in changed.items():
         flow = lkflow.pyramidal_flow(f0, f1, **{name: value})
@@ -80,8 +81,8 @@ def test_single_scale_settings_give_dense_flow():
     f0, f1 = moved_pair(96, 128, 0.4, -0.3)
     dense = lkflow.dense_flow(f0, f1, radius=3, dtype=np.float64)
     pyramid = lkflow.pyramidal_flow(f0, f1, radius=3, levels=1, iterations=1, median=False,
-                                    neighbor_candidates=False, min_eigenvalue=1e-5,
-                                    dtype=np.float64)
+                                    neighbor_candidates=False, fill_strength=0,
+                                    min_eigenvalue=1e-5, dtype=np.float64)
     for a, b in zip(dense, pyramid):
         assert np.abs(a - b).max() < 1e-9
 

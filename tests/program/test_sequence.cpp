@@ -394,14 +394,21 @@ TEST_CASE("sequence: usage errors exit 2 before reading anything") {
               "--color flow\\.png: a sequence needs a number field");
   check_error(run(dir, {"movie.mkv", "-o", "%s.flo"}), 2, "-o: the pattern %s\\.flo has the field");
   check_error(run(dir, {"movie.mkv", "--color", "movie.mkv"}), 2,
-              "--color would write movie\\.mkv, which is the movie");
+              "--color and MOVIE name the same file \\(movie\\.mkv\\): an output may not "
+              "replace an input");
   check_error(run(dir, {"movie.mkv", "-o", "x%d.flo", "--color", "./x%d.flo"}), 2,
-              "-o and --color name the same file");
+              "--color and -o name the same file \\(\\./x0\\.flo\\)");
   // Another spelling of the same file (an absolute name here) is found too.
   check_error(run(dir, {"movie.mkv", "-o", "x%d.flo", "--color", (dir / "x%d.flo").string()}), 2,
-              "--color and -o name the same file, /[^\n]*/x0\\.flo");
+              "--color and -o name the same file \\(/[^\n]*/x0\\.flo\\)");
   check_error(run(dir, {"movie.mkv", "-o", "truth%d.flo", "--gt", "truth%d.flo"}), 2,
-              "-o would write truth0\\.flo, which is --gt's file for pair 0");
+              "-o and --gt name the same file \\(truth0\\.flo\\): an output may not replace an "
+              "input");
+  // By identity: a symbolic link to the movie is the movie.
+  fs::create_symlink("movie.mkv", dir / "link.mp4");
+  check_error(run(dir, {"movie.mkv", "--color", "link.mp4"}), 2,
+              "--color and MOVIE name the same file \\(link\\.mp4\\)");
+  fs::remove(dir / "link.mp4");
   CHECK(dir.files() == std::set<std::string>{"movie.mkv", "truth.flo"});
 }
 
@@ -588,6 +595,7 @@ TEST_CASE("sequence: three or more images") {
   }
   SECTION("an output that is an input is refused") {
     check_error(run(dir, {"f0.png", "f1.png", "f2.png", "--color", "f%d.png"}), 2,
-                "--color would write f0\\.png, which is frame 0");
+                "--color and frame 0 name the same file \\(f0\\.png\\): an output may not "
+                "replace an input");
   }
 }

@@ -2,9 +2,12 @@
 // std::invalid_argument whose message names the function, the argument and the bad value.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -36,25 +39,28 @@ void check_pair(const char* func, const Eigen::DenseBase<D0>& I0, const Eigen::D
                    size_text(I1.rows(), I1.cols()));
 }
 
-/// True when every value of a contiguous row is finite. Tests the exponent bits (all ones for
-/// inf and NaN) with an integer OR-reduction, which vectorises; std::isfinite in a loop, or
-/// Eigen's allFinite(), do not.
-template <class F>
-bool row_is_finite(const F* row, Eigen::Index n) {
-  using Bits = std::conditional_t<sizeof(F) == 4, std::uint32_t, std::uint64_t>;
-  constexpr Bits exponent = sizeof(F) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
-  Bits non_finite = 0;
-  for (Eigen::Index x = 0; x < n; ++x) {
-    Bits bits;
-    std::memcpy(&bits, row + x, sizeof bits);
-    non_finite |= Bits((bits & exponent) == exponent);
-  }
-  return non_finite == 0;
+/// `value` in the shortest form that keeps 6 significant digits (%g): 1e-320, 1e+200, 0.25.
+inline std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
 }
 
-/// Every pixel finite (a no-op for integer images); names the first bad pixel in reading order.
+/// True when every value of a contiguous row is finite and at most `limit` in magnitude. A
+/// comparison that is false for NaN, OR-reduced as an integer: it vectorises, where
+/// std::isfinite in a loop, or Eigen's allFinite(), does not.
+template <class F>
+bool row_within(const F* row, Eigen::Index n, F limit) {
+  int outside = 0;
+  for (Eigen::Index x = 0; x < n; ++x) outside |= int(!(std::abs(row[x]) <= limit));
+  return outside == 0;
+}
+
+/// Every value of `image` finite and within +-limit (a no-op for integer images); names the first
+/// bad value in reading order. `why` completes the message of a finite value beyond the limit.
 template <class In>
-void check_finite(const char* func, const char* name, const StridedImage<In>& image) {
+void check_values(const char* func, const std::string& name, const StridedImage<In>& image,
+                  In limit, const std::string& why) {
   if constexpr (std::is_floating_point_v<In>) {
     std::vector<In> row;  // a copy only for rows that are not contiguous
     for (Eigen::Index y = 0; y < image.rows; ++y) {
@@ -65,15 +71,49 @@ void check_finite(const char* func, const char* name, const StridedImage<In>& im
           row[std::size_t(x)] = values[x * image.col_stride];
         values = row.data();
       }
-      if (row_is_finite(values, image.cols)) continue;
+      if (row_within(values, image.cols, limit)) continue;
       for (Eigen::Index x = 0; x < image.cols; ++x) {
         const In value = values[x];
+        const std::string where = " at row " + std::to_string(y) + ", column " + std::to_string(x);
         if (!std::isfinite(value))
-          fail(func, std::string(name) + " has a non-finite pixel (" +
-                         (std::isnan(value) ? "NaN" : (value > 0 ? "+inf" : "-inf")) + ") at row " +
-                         std::to_string(y) + ", column " + std::to_string(x));
+          fail(func, name + " has a non-finite pixel (" +
+                         (std::isnan(value) ? "NaN" : (value > 0 ? "+inf" : "-inf")) + ")" + where);
+        if (!(std::abs(value) <= limit))
+          fail(func, name + " has a value of " + number_text(double(value)) + where +
+                         ", beyond +-" + number_text(double(limit)) + ": " + why);
       }
     }
+  }
+}
+
+/// The largest pixel magnitude whose window sums and 2x2 solve stay finite in T, for windows of
+/// up to `window_pixels` pixels: the largest quantities formed are products of two window sums of
+/// squared gradients, up to (4 n M^2)^2 for pixels in [-M, M], which (with a margin of 4) must
+/// stay below T's largest value: M = (max / (64 n^2))^(1/4). For float sums of 13x13 windows
+/// that is 1.2e8, for double sums about 1e76.
+template <class T>
+double pixel_limit(double window_pixels) {
+  const double largest = double(std::numeric_limits<T>::max());
+  return std::pow(largest / (64.0 * window_pixels * window_pixels), 0.25);
+}
+
+/// The pixels of the frames `view0`, `view1` finite and within pixel_limit<T> for windows of
+/// radius `radius` clipped to the image.
+template <class T, class In>
+void check_pixels(const char* func, const StridedImage<In>& view0, const StridedImage<In>& view1,
+                  Eigen::Index radius) {
+  if constexpr (std::is_floating_point_v<In>) {
+    const double window =
+        double(std::min(2 * radius + 1, view0.rows)) * double(std::min(2 * radius + 1, view0.cols));
+    const double limit = pixel_limit<T>(window);
+    const In bound = limit < double(std::numeric_limits<In>::max())
+                         ? static_cast<In>(limit)
+                         : std::numeric_limits<In>::max();
+    const std::string why = "pixels beyond it overflow the window sums of this radius in " +
+                            std::string(sizeof(T) == 4 ? "float" : "double") +
+                            " (scale the frames down)";
+    check_values(func, "I0", view0, bound, why);
+    check_values(func, "I1", view1, bound, why);
   }
 }
 
@@ -111,7 +151,7 @@ inline void check_threads(const char* func, int threads) {
 
 inline void check_min_eigenvalue(const char* func, double min_eigenvalue) {
   if (!(min_eigenvalue >= 0))  // also catches NaN
-    fail(func, "min_eigenvalue must be >= 0, got " + std::to_string(min_eigenvalue));
+    fail(func, "min_eigenvalue must be >= 0, got " + number_text(min_eigenvalue));
 }
 
 }  // namespace lkflow::detail

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include <Eigen/Core>
@@ -15,7 +16,7 @@
 namespace lkflow::detail {
 
 /// The smallest short side of any level coarser than the input.
-inline constexpr Eigen::Index kMinCoarseSide = 16;
+inline constexpr Eigen::Index kMinCoarseSide = 8;
 
 /// Levels that fit an image: the finest, and every coarser one whose short side is at least
 /// kMinCoarseSide pixels.
@@ -51,14 +52,31 @@ inline int checked_levels(const char* func, int requested, Eigen::Index rows, Ei
   return requested;
 }
 
-inline void check_iterations(const char* func, int iterations) {
-  if (iterations < 1) fail(func, "iterations must be >= 1, got " + std::to_string(iterations));
+inline void check_iterations(const char* func, const char* name, int iterations) {
+  if (iterations < 1)
+    fail(func, std::string(name) + " must be >= 1, got " + std::to_string(iterations));
 }
 
-/// The initial flow has the images' size and finite values.
+inline void check_fill_strength(const char* func, double strength) {
+  if (!(strength >= 0) || !std::isfinite(strength))  // also catches NaN
+    fail(func, "fill_strength must be finite and >= 0 (0 = no fill), got " + number_text(strength));
+}
+
+/// The bound of every flow pyramidal_flow takes or forms, along x and along y, for images of
+/// rows x cols pixels: twice the diagonal. A flow beyond it points far outside the frame; bounding
+/// it keeps every sum, halving and doubling of flows finite, and no non-finite value can reach a
+/// sampler's index.
+inline constexpr double kMaxFlowPerDiagonal = 2;
+
+inline double flow_bound(Eigen::Index rows, Eigen::Index cols) {
+  return kMaxFlowPerDiagonal * std::hypot(double(rows), double(cols));
+}
+
+/// The initial flow has the images' size, and finite values within flow_bound.
 template <class S>
 void check_initial_flow(const char* func, const Flow<S>& initial, Eigen::Index rows,
                         Eigen::Index cols) {
+  const auto bound = static_cast<S>(flow_bound(rows, cols));
   for (const auto& [field, name] : {std::pair<const Image<S>*, const char*>{&initial.u, "u"},
                                     std::pair<const Image<S>*, const char*>{&initial.v, "v"}}) {
     if (field->rows() != rows || field->cols() != cols)
@@ -66,7 +84,8 @@ void check_initial_flow(const char* func, const Flow<S>& initial, Eigen::Index r
                      size_text(field->rows(), field->cols()) + ", the images are " +
                      size_text(rows, cols));
     const StridedImage<S> view{field->data(), rows, cols, cols, 1};
-    check_finite(func, (std::string("initial flow ") + name).c_str(), view);
+    check_values(func, std::string("initial flow ") + name, view, bound,
+                 "an initial flow must stay within twice the images' diagonal");
   }
 }
 

@@ -18,12 +18,14 @@
 #include "check_args.hpp"
 #include "config.hpp"
 #include "flow_candidates.hpp"
+#include "flow_fill.hpp"
 #include "median3x3.hpp"
 #include "parallel.hpp"
 #include "pixel_arithmetic.hpp"
 #include "pyramid_args.hpp"
 #include "pyramid_kernel.hpp"
 #include "pyramid_resample.hpp"
+#include "residual_noise.hpp"
 #include "row_reader.hpp"
 
 namespace lkflow {
@@ -52,11 +54,28 @@ struct PyramidLevel {
   }
 };
 
-/// The driver's way to a workspace's levels, which are private to it.
+/// Everything a PyramidWorkspace holds.
+template <class S>
+struct PyramidBuffers {
+  std::vector<PyramidLevel<S>> levels;
+  std::vector<FillLevel<S>> fill;  // the fill's pull levels, by pyramid level (fill_level)
+  std::vector<S> noise_samples;    // residual_noise's samples
+
+  /// Values held by the buffers.
+  std::size_t values() const {
+    std::size_t n = noise_samples.capacity();
+    for (const PyramidLevel<S>& level : levels) n += level.values();
+    for (const FillLevel<S>& level : fill)
+      n += static_cast<std::size_t>(level.w.size() + level.u.size() + level.v.size());
+    return n;
+  }
+};
+
+/// The driver's way to a workspace's buffers, which are private to it.
 struct PyramidWorkspaceAccess {
   template <class S>
-  static std::vector<PyramidLevel<S>>& levels(PyramidWorkspace<S>& workspace) {
-    return workspace.levels_;
+  static PyramidBuffers<S>& buffers(PyramidWorkspace<S>& workspace) {
+    return workspace.buffers_;
   }
 };
 
@@ -68,23 +87,41 @@ using PyramidAccumulator = S;
 
 /// What the refinement of one level does.
 struct LevelPlan {
+  int level;                 // 0 = the input's
   Eigen::Index radius;       // window radius, at most the image's longer side
   double min_eigenvalue;     // the acceptance threshold
   int iterations;            // warp iterations
   bool neighbor_candidates;  // after the last iteration's update
   bool median;               // after every iteration
+  double fill_strength;      // of the fill after the iterations; 0 = none
+  double max_flow;           // bound of the level's flow along x and y (flow_bound)
   int threads;               // for the level's passes
   int candidate_threads;     // for the neighbour candidates, which sample I1 five times a pixel
 };
 
-/// The plan of a level of `pixels` pixels. Each pass runs on as many threads as its size pays
-/// for (threads_for_pixels): the candidates' step pays for them on levels a fifth the size.
-inline LevelPlan plan_level(const PyramidParams& params, Eigen::Index radius, Eigen::Index pixels) {
-  return {radius,
+/// Levels counted from the coarsest refined that get PyramidParams::coarse_iterations: motions
+/// are largest there relative to the level (a translation of a sixth of the short side is 1.3 to
+/// 2.7 px at the coarsest level), too large for one linearised step, and the levels are small.
+inline constexpr int kCoarseIterationLevels = 2;
+
+/// The plan of level `level`, of `pixels` pixels, the `refined`-th level refined (0 = the first,
+/// the coarsest used). Each pass runs on as many threads as its size pays for
+/// (threads_for_pixels): the candidates' step pays for them on levels a fifth the size.
+inline LevelPlan plan_level(const PyramidParams& params, int level, int refined,
+                            Eigen::Index radius, Eigen::Index rows, Eigen::Index cols) {
+  const Eigen::Index pixels = rows * cols;
+  // Never the input's level: a single-level call makes `iterations` warps.
+  const int iterations = level > 0 && refined < kCoarseIterationLevels
+                             ? std::max(params.iterations, params.coarse_iterations)
+                             : params.iterations;
+  return {level,
+          radius,
           params.min_eigenvalue,
-          params.iterations,
+          iterations,
           params.neighbor_candidates,
           params.median,
+          params.fill_strength,
+          flow_bound(rows, cols),
           threads_for_pixels(params.threads, pixels),
           threads_for_pixels(params.threads, kFlowCandidates * pixels)};
 }
@@ -202,26 +239,51 @@ void median_of_flow(int threads, Image<S>& u, Image<S>& v, Image<S>& scratch) {
   v.swap(scratch);
 }
 
-/// Step 5: the level's warp iterations on its flow (u, v), each followed by the median when on.
-/// Neighbour candidates come after the last iteration's update and before its median, which then
-/// smooths the choices without blurring the boundaries they restored.
+/// Step 6: the confidence-weighted fill of the level's flow (flow_fill.hpp): each window's flow
+/// weighs lambda / (lambda + lambda0) against the flow around it, lambda0 from the noise of the
+/// level's residual (residual_noise.hpp); rejected windows weigh 0. The weights go to level.xt.
+template <class S>
+void fill_level(PyramidLevel<S>& level, const LevelPlan& plan, const Image<S>& confidence,
+                PyramidBuffers<S>& buffers, Image<S>& u, Image<S>& v) {
+  using Index = Eigen::Index;
+  const Index cols = u.cols();
+  // Without a single accepted window there is no flow to fill from: every window keeps its own
+  // (the coarser level's, or the initial flow).
+  if ((level.inverse.c > S(0)).count() == 0) return;
+  const S sigma = residual_noise(level.I0, level.I1, u, v, buffers.noise_samples);
+  const S lambda0 = S(fill_lambda0(plan.fill_strength, double(sigma), plan.level, plan.radius));
+  Image<S>& weights = level.xt;
+  weights.resize(u.rows(), cols);
+  for_each_row(u.rows(), plan.threads, [&](Index y) {
+    fill_weight_row(confidence.data() + y * cols, level.inverse.c.data() + y * cols, cols, lambda0,
+                    weights.data() + y * cols, u.data() + y * cols, v.data() + y * cols);
+  });
+  pull_push_fill(weights, plan.threads, u, v, buffers.fill, std::size_t(plan.level) + 1);
+}
+
+/// Step 5: the level's warp iterations on its flow (u, v), each followed by the median when on,
+/// then the fill when on. Neighbour candidates come after the last iteration's update and before
+/// its median, which then smooths the choices without blurring the boundaries they restored.
 template <class Acc, class S>
-void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, Image<S>& u, Image<S>& v) {
+void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, const Image<S>& confidence,
+                  PyramidBuffers<S>& buffers, Image<S>& u, Image<S>& v) {
   for (int i = 0; i < plan.iterations; ++i) {
     warp_iteration<Acc>(level.I0, level.I1, level.gx, level.gy, level.inverse, plan.radius,
-                        plan.threads, u, v, level.xt, level.yt);
+                        S(plan.max_flow), plan.threads, u, v, level.xt, level.yt);
     if (plan.neighbor_candidates && i + 1 == plan.iterations)
       select_flow_candidates(level.I0, level.I1, candidate_step(plan.radius),
                              plan.candidate_threads, u, v, level.xt, level.yt);
     if (plan.median) median_of_flow(plan.threads, u, v, level.xt);
   }
+  if (plan.fill_strength > 0) fill_level(level, plan, confidence, buffers, u, v);
 }
 
 /// pyramidal_flow for validated inputs; `level_count` already resolved.
 template <class S, class In>
 void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const Flow<S>* initial,
                   const PyramidParams& params, int level_count, Flow<S>& out,
-                  std::vector<PyramidLevel<S>>& levels) {
+                  PyramidBuffers<S>& buffers) {
+  std::vector<PyramidLevel<S>>& levels = buffers.levels;
   using Acc = PyramidAccumulator<S>;
   LKFLOW_ASSERT(level_count >= 1 && level_count <= levels_that_fit(I0.rows, I0.cols),
                 "as many levels as fit the image at most");
@@ -234,9 +296,11 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
   // has_structure): on a texture that has none at coarse scales, the levels above hold only
   // blurred-out residue, whose flow is arbitrary and beyond what finer levels can correct.
   bool skip_levels_without_structure = params.levels == 0;
+  int refined = 0;  // levels refined so far
   for (std::size_t k = levels.size(); k-- > 0;) {
     PyramidLevel<S>& level = levels[k];
-    const LevelPlan plan = plan_level(params, radius, level.I0.size());
+    const LevelPlan plan =
+        plan_level(params, int(k), refined, radius, level.I0.rows(), level.I0.cols());
     const LevelFlow<S> flow = level_flow(levels, k, out);
     if (k + 1 < levels.size()) propagate_flow(levels[k + 1], level, plan.threads, flow);
     level_tensor<Acc>(level, plan, flow.confidence);
@@ -244,7 +308,8 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
       if (!has_structure(level.inverse)) continue;  // its flow is passed down unchanged
       skip_levels_without_structure = false;        // every finer level is used
     }
-    refine_level<Acc>(level, plan, flow.u, flow.v);
+    refine_level<Acc>(level, plan, flow.confidence, buffers, flow.u, flow.v);
+    ++refined;
   }
 }
 
@@ -252,7 +317,7 @@ void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const 
 template <class S, class D0, class D1>
 void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
                           const Flow<S>* initial, const PyramidParams& params, Flow<S>& out,
-                          std::vector<PyramidLevel<S>>& levels) {
+                          PyramidBuffers<S>& buffers) {
   using In = typename D0::Scalar;
   static_assert(std::is_same_v<S, float> || std::is_same_v<S, double>,
                 "lkflow::pyramidal_flow: the flow scalar S must be float or double");
@@ -264,7 +329,9 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
   constexpr const char* func = "pyramidal_flow";
   check_pair(func, I0, I1);
   check_radius(func, params.radius);
-  check_iterations(func, params.iterations);
+  check_iterations(func, "iterations", params.iterations);
+  check_iterations(func, "coarse_iterations", params.coarse_iterations);
+  check_fill_strength(func, params.fill_strength);
   check_min_eigenvalue(func, params.min_eigenvalue);
   check_threads(func, params.threads);
   const int level_count = checked_levels(func, params.levels, I0.rows(), I0.cols());
@@ -272,10 +339,10 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
   Image<In> scratch0, scratch1;
   const StridedImage<In> view0 = strided_view(I0, scratch0);
   const StridedImage<In> view1 = strided_view(I1, scratch1);
-  check_finite(func, "I0", view0);
-  check_finite(func, "I1", view1);
+  check_pixels<S>(func, view0, view1,
+                  std::min<Eigen::Index>(params.radius, std::max(I0.rows(), I0.cols())));
   if (initial != nullptr) check_initial_flow(func, *initial, I0.rows(), I0.cols());
-  pyramidal_lk(view0, view1, initial, params, level_count, out, levels);
+  pyramidal_lk(view0, view1, initial, params, level_count, out, buffers);
 }
 
 }  // namespace lkflow::detail

@@ -172,14 +172,14 @@ LKFLOW_NOINLINE void residual_products_row(const W* LKFLOW_RESTRICT i1, Eigen::I
 
 /// One warp iteration at a level: replaces (u, v) by the solution of
 ///   [Sxx Sxy; Sxy Syy] [u; v] = [sum Ix It'; sum Iy It']
-/// where the window is accepted, and keeps them where it is not. gx, gy: the gradients of I0.
-/// `xt`, `yt`: level-sized scratch for Ix It' and Iy It' of every pixel, formed in a first pass
-/// so that the window sums (which read each row twice, entering and leaving) never warp a row
-/// twice.
+/// where the window is accepted and the solution within `max_flow` px along x and y, and keeps
+/// them where it is not. gx, gy: the gradients of I0. `xt`, `yt`: level-sized scratch for Ix It'
+/// and Iy It' of every pixel, formed in a first pass so that the window sums (which read each row
+/// twice, entering and leaving) never warp a row twice.
 template <class Acc, class W>
 void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, const Image<W>& gy,
-                    const InverseTensor<W>& inv, Eigen::Index radius, int threads, Image<W>& u,
-                    Image<W>& v, Image<W>& xt, Image<W>& yt) {
+                    const InverseTensor<W>& inv, Eigen::Index radius, W max_flow, int threads,
+                    Image<W>& u, Image<W>& v, Image<W>& xt, Image<W>& yt) {
   using Index = Eigen::Index;
   const Index rows = I0.rows(), cols = I0.cols();
   LKFLOW_ASSERT(I1.rows() == rows && I1.cols() == cols && gx.rows() == rows && gx.cols() == cols &&
@@ -219,7 +219,7 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, 
     auto solve = [&](Index y, const Acc* const* sums) {
       const Index offset = y * cols;
       update_flow_row(sums[0], sums[1], inv.a.data() + offset, inv.b.data() + offset,
-                      inv.c.data() + offset, cols, u.data() + offset, v.data() + offset);
+                      inv.c.data() + offset, cols, max_flow, u.data() + offset, v.data() + offset);
     };
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       box.run(y0, y1, products, solve);

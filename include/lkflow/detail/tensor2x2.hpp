@@ -98,6 +98,7 @@ LKFLOW_NOINLINE void solve_row(const Acc* const* sums, Eigen::Index width,
   const Acc* LKFLOW_RESTRICT wxt = sums[kXT];
   const Acc* LKFLOW_RESTRICT wyt = sums[kYT];
 
+  constexpr T kLargest = T(std::numeric_limits<S>::max());
   eigenvalue_roots_row(wxx, wyy, wxy, width, k.scale_gg, scratch);
   const T scale_gg = k.scale_gg, scale_gt = k.scale_gt, min_eigenvalue = k.min_eigenvalue;
   for (Eigen::Index x = 0; x < width; ++x) {
@@ -109,9 +110,14 @@ LKFLOW_NOINLINE void solve_row(const Acc* const* sums, Eigen::Index width,
     const T lambda_min = window_lambda_min(sxx, syy, scratch[x], inv_rows, inv_cols[x]);
     const T det = sxx * syy - sxy * sxy;
     const T inverse = gated_inverse(det, window_accepted(det, lambda_min, min_eigenvalue));
-    // "+ 0" turns the -0 of a rejected window with a negative numerator into +0.
-    u[x] = static_cast<S>((syy * sxt - sxy * syt) * inverse + T(0));
-    v[x] = static_cast<S>((sxx * syt - sxy * sxt) * inverse + T(0));
+    // "+ 0" turns the -0 of a rejected window with a negative numerator into +0. A solution
+    // beyond S's range (a nearly singular window accepted with min_eigenvalue = 0, solved in
+    // double for float output) counts as rejected, so that the flow stays finite.
+    const T new_u = (syy * sxt - sxy * syt) * inverse + T(0);
+    const T new_v = (sxx * syt - sxy * sxt) * inverse + T(0);
+    const T in_range = T((std::abs(new_u) <= kLargest) & (std::abs(new_v) <= kLargest) ? 1 : 0);
+    u[x] = static_cast<S>(new_u * in_range + T(0));
+    v[x] = static_cast<S>(new_v * in_range + T(0));
     confidence[x] = static_cast<S>(lambda_min);
   }
 }
@@ -144,22 +150,24 @@ void invert_tensor_row(const Acc* LKFLOW_RESTRICT sxx, const Acc* LKFLOW_RESTRIC
 
 /// The pyramid's new flow of one row from the window sums Sxt' (`sxt`) and Syt' (`syt`) and the
 /// inverse tensor [a b; b c] of invert_tensor_row: (u, v) = (a Sxt' + b Syt', b Sxt' + c Syt')
-/// where the window is accepted (c > 0); rejected windows keep (u, v). A solution that is not
-/// finite (possible only for a nearly singular window accepted with min_eigenvalue = 0) is
-/// rejected too, so that the flow, and every position sampled from it, stays finite.
+/// where the window is accepted (c > 0); rejected windows keep (u, v). A solution beyond
+/// `max_flow` px along x or y, or not finite (possible only for a nearly singular window accepted
+/// with min_eigenvalue = 0), is rejected too, so that the flow, and every position sampled from
+/// it, stays finite and within the bound the arguments are checked against (flow_bound).
 template <class Acc, class W>
 void update_flow_row(const Acc* LKFLOW_RESTRICT sxt, const Acc* LKFLOW_RESTRICT syt,
                      const W* LKFLOW_RESTRICT a, const W* LKFLOW_RESTRICT b,
-                     const W* LKFLOW_RESTRICT c, Eigen::Index cols, W* LKFLOW_RESTRICT u,
-                     W* LKFLOW_RESTRICT v) {
-  constexpr W kHuge = std::numeric_limits<W>::max();
+                     const W* LKFLOW_RESTRICT c, Eigen::Index cols, W max_flow,
+                     W* LKFLOW_RESTRICT u, W* LKFLOW_RESTRICT v) {
   for (Eigen::Index x = 0; x < cols; ++x) {
     const Acc xt = sxt[x], yt = syt[x];
-    const W new_u = static_cast<W>(Acc(a[x]) * xt + Acc(b[x]) * yt);
-    const W new_v = static_cast<W>(Acc(b[x]) * xt + Acc(c[x]) * yt);
+    // "+ 0": a solution of -0 (a zero right-hand side times a negative entry) becomes +0, so
+    // that identical frames give a flow of +0 exactly.
+    const W new_u = static_cast<W>(Acc(a[x]) * xt + Acc(b[x]) * yt) + W(0);
+    const W new_v = static_cast<W>(Acc(b[x]) * xt + Acc(c[x]) * yt) + W(0);
     // Non-short-circuit, so that the comparisons are unconditional and the loop vectorises.
-    const bool accept =
-        (int(c[x] > W(0)) & int(std::abs(new_u) <= kHuge) & int(std::abs(new_v) <= kHuge)) != 0;
+    const bool accept = (int(c[x] > W(0)) & int(std::abs(new_u) <= max_flow) &
+                         int(std::abs(new_v) <= max_flow)) != 0;
     u[x] = accept ? new_u : u[x];
     v[x] = accept ? new_v : v[x];
   }

@@ -161,9 +161,13 @@ void warped_row_portable(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::
       bottom_left = i1[at + dy];
       bottom_right = i1[at + dy + dx];
     }
-    const W top = top_left + fx * (top_right - top_left);
-    const W bottom = bottom_left + fx * (bottom_right - bottom_left);
-    xs[i] = top + fy * (bottom - top);
+    // (1 - f) a + f b, which is a exactly at f = 0 and b exactly at f = 1 (a + f (b - a) is not
+    // always b: b - a rounds), so that a flow of 0 samples I1's pixels themselves, the last row
+    // and column included, whichever way the compiler fuses the multiply-adds.
+    const W gx = W(1) - fx, gy = W(1) - fy;
+    const W top = gx * top_left + fx * top_right;
+    const W bottom = gx * bottom_left + fx * bottom_right;
+    xs[i] = gy * top + fy * bottom;
     ys[i] = inside;
   }
 }

@@ -125,11 +125,14 @@ void warped_row_avx2(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::
       bottom_left = _mm256_i32gather_ps(i1, below, 4);
       bottom_right = _mm256_i32gather_ps(i1, _mm256_add_epi32(below, one), 4);
     }
-    // warp.hpp's expressions, contracted to fused multiply-adds as compilers do with FMA.
-    const __m256 top = _mm256_fmadd_ps(fx, _mm256_sub_ps(top_right, top_left), top_left);
-    const __m256 bottom =
-        _mm256_fmadd_ps(fx, _mm256_sub_ps(bottom_right, bottom_left), bottom_left);
-    const __m256 sample = _mm256_fmadd_ps(fy, _mm256_sub_ps(bottom, top), top);
+    // top = (1 - fx) tl + fx tr, bottom likewise, sample = (1 - fy) top + fy bottom, exact at
+    // fractions 0 and 1: warp.hpp's expressions (whose contraction may fuse the other product,
+    // so that the two agree to rounding, and exactly at the cell's corners).
+    const __m256 ones = _mm256_set1_ps(1.0f);
+    const __m256 gx = _mm256_sub_ps(ones, fx), gy = _mm256_sub_ps(ones, fy);
+    const __m256 top = _mm256_fmadd_ps(fx, top_right, _mm256_mul_ps(gx, top_left));
+    const __m256 bottom = _mm256_fmadd_ps(fx, bottom_right, _mm256_mul_ps(gx, bottom_left));
+    const __m256 sample = _mm256_fmadd_ps(fy, bottom, _mm256_mul_ps(gy, top));
     if constexpr (Output == SampleOutput::samples) {
       _mm256_maskstore_ps(out + i, active, sample);
       _mm256_maskstore_ps(inside + i, active, _mm256_and_ps(in_image, _mm256_set1_ps(1.0f)));

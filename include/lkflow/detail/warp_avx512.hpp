@@ -142,12 +142,14 @@ void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen
       bottom_left = _mm512_permutex2var_ps(bottom_a, low_floats, bottom_b);
       bottom_right = _mm512_permutex2var_ps(bottom_a, high_floats, bottom_b);
     }
-    // top = tl + fx (tr - tl), bottom likewise, sample = top + fy (bottom - top): warp.hpp's
-    // expressions, which GCC and clang contract to the same fused multiply-adds.
-    const __m512 top = _mm512_fmadd_ps(fx, _mm512_sub_ps(top_right, top_left), top_left);
-    const __m512 bottom =
-        _mm512_fmadd_ps(fx, _mm512_sub_ps(bottom_right, bottom_left), bottom_left);
-    const __m512 sample = _mm512_fmadd_ps(fy, _mm512_sub_ps(bottom, top), top);
+    // top = (1 - fx) tl + fx tr, bottom likewise, sample = (1 - fy) top + fy bottom, exact at
+    // fractions 0 and 1: warp.hpp's expressions (whose contraction may fuse the other product,
+    // so that the two agree to rounding, and exactly at the cell's corners).
+    const __m512 ones = _mm512_set1_ps(1.0f);
+    const __m512 gx = _mm512_sub_ps(ones, fx), gy = _mm512_sub_ps(ones, fy);
+    const __m512 top = _mm512_fmadd_ps(fx, top_right, _mm512_mul_ps(gx, top_left));
+    const __m512 bottom = _mm512_fmadd_ps(fx, bottom_right, _mm512_mul_ps(gx, bottom_left));
+    const __m512 sample = _mm512_fmadd_ps(fy, bottom, _mm512_mul_ps(gy, top));
     if constexpr (Output == SampleOutput::samples) {
       _mm512_mask_storeu_ps(out + i, active, sample);
       _mm512_mask_storeu_ps(inside + i, active,

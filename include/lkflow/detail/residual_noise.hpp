@@ -1,0 +1,69 @@
+// The noise of a pyramid level, as the fill's weights need it (flow_fill.hpp): a robust spread of
+// the residual I0(x, y) - I1(x + u, y + v) after the level's refinement, which holds the noise of
+// both frames, the sampling's interpolation error and what the flow got wrong. Its median
+// absolute value times 1.4826 (the MAD of a residual of median 0, Hampel 1974) is the standard
+// deviation of Gaussian noise, and ignores up to half of the pixels: occlusions, motion
+// boundaries, the frame's edges.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "../image.hpp"
+#include "assert.hpp"
+#include "warp.hpp"
+
+namespace lkflow::detail {
+
+/// Pixels at most that residual_noise samples: a grid of every s-th row and column.
+inline constexpr Eigen::Index kNoiseSamples = 4096;
+
+/// The sampling step s of residual_noise for an image of `pixels` pixels.
+inline Eigen::Index noise_sample_step(Eigen::Index pixels) {
+  Eigen::Index step = 1;
+  while (pixels / (step * step) > kNoiseSamples) ++step;
+  return step;
+}
+
+/// 1.4826 times the median of |I0 - I1(x + u, y + v)| over the pixels of every s-th row and
+/// column (noise_sample_step) whose position (x + u, y + v) lies inside I1; 0 when none does.
+/// I1 is sampled as by the warp iterations. `scratch` holds the samples (reused between calls).
+/// Deterministic: the grid is fixed and the median is a value, whatever the order.
+template <class W>
+W residual_noise(const Image<W>& I0, const Image<W>& I1, const Image<W>& u, const Image<W>& v,
+                 std::vector<W>& scratch) {
+  using Index = Eigen::Index;
+  const Index rows = I0.rows(), cols = I0.cols();
+  LKFLOW_ASSERT(I1.rows() == rows && I1.cols() == cols && u.rows() == rows && u.cols() == cols &&
+                    v.rows() == rows && v.cols() == cols,
+                "frames and flow of one size");
+  const Index step = noise_sample_step(rows * cols);
+  const Index grid = ((rows + step - 1) / step) * ((cols + step - 1) / step);
+  // One row of samples, its inside flags, then the absolute residuals.
+  scratch.resize(static_cast<std::size_t>(2 * cols + grid));
+  W* samples = scratch.data();
+  W* inside = samples + cols;
+  W* residuals = inside + cols;
+  Index count = 0;
+  with_sampler_layout(rows, cols, [&](auto layout) {
+    using Layout = decltype(layout);
+    for (Index y = 0; y < rows; y += step) {
+      warped_row<typename Layout::Offset, Layout::pair_loads>(I1.data(), rows, cols, y, 0, cols,
+                                                              u.data() + y * cols,
+                                                              v.data() + y * cols, samples, inside);
+      const W* i0 = I0.data() + y * cols;
+      for (Index x = 0; x < cols; x += step)
+        if (inside[x] != W(0)) residuals[count++] = std::abs(i0[x] - samples[x]);
+    }
+  });
+  if (count == 0) return W(0);
+  W* middle = residuals + count / 2;
+  std::nth_element(residuals, middle, residuals + count);
+  return W(1.4826) * *middle;
+}
+
+}  // namespace lkflow::detail
