@@ -47,6 +47,8 @@ struct Options {
   std::optional<double> min_eigenvalue;
   int levels = lkflow::PyramidParams{}.levels;
   int iterations = lkflow::PyramidParams{}.iterations;
+  int coarse_iterations = lkflow::PyramidParams{}.coarse_iterations;
+  double fill_strength = lkflow::PyramidParams{}.fill_strength;
   int threads = 0;
   bool single_scale = false;
   bool use_double = false, json = false, quiet = false;
@@ -64,6 +66,8 @@ struct Options {
     p.min_eigenvalue = min_eigenvalue.value_or(p.min_eigenvalue);
     p.levels = levels;
     p.iterations = iterations;
+    p.coarse_iterations = coarse_iterations;
+    p.fill_strength = fill_strength;
     p.threads = threads;
     return p;
   }
@@ -153,15 +157,15 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
       ->check(CLI::Range(1, 1 << 20));
   app.add_option("--min-eigenvalue", o.min_eigenvalue,
                  "a window whose mean structure tensor has a smallest eigenvalue below T, in "
-                 "(intensity/px)^2 with intensities in [0, 1], keeps the flow of the coarser "
-                 "level (flow 0 with --single-scale) (default: " +
+                 "(intensity/px)^2 with intensities in [0, 1], takes the flow around it (the "
+                 "fill; flow 0 with --single-scale) (default: " +
                      number_text(pyramid.min_eigenvalue) + "; " +
                      number_text(dense.min_eigenvalue) + " with --single-scale)")
       ->type_name("T")
       ->check(finite_at_least(0));
   auto* levels = app.add_option("--levels", o.levels,
                                 "pyramid levels, the input's included; 0 = as many as fit (every "
-                                "coarser level keeps a short side of 16 px or more) (default: " +
+                                "coarser level keeps a short side of 8 px or more) (default: " +
                                     std::to_string(pyramid.levels) + ")")
                      ->type_name("L")
                      ->check(CLI::Range(0, 64));
@@ -174,7 +178,21 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
   auto* single = app.add_flag("--single-scale", o.single_scale,
                               "single-scale Lucas-Kanade (dense_flow): no pyramid, no warping; "
                               "sees motions below about a pixel");
-  single->excludes(levels)->excludes(iterations);
+  auto* coarse_iterations =
+      app.add_option("--coarse-iterations", o.coarse_iterations,
+                     "warps at the two coarsest pyramid levels refined, where large motions are "
+                     "still a few pixels (at least --iterations) (default: " +
+                         std::to_string(pyramid.coarse_iterations) + ")")
+          ->type_name("N")
+          ->check(CLI::Range(1, 1000));
+  auto* fill = app.add_option("--fill-strength", o.fill_strength,
+                              "how strongly windows whose flow is mostly the frames' noise (flat "
+                              "sky, walls) take the confident flow around them; 0 = no fill "
+                              "(default: " +
+                                  number_text(pyramid.fill_strength) + ")")
+                   ->type_name("F")
+                   ->check(finite_at_least(0));
+  single->excludes(levels)->excludes(iterations)->excludes(coarse_iterations)->excludes(fill);
   app.add_option("--threads", o.threads,
                  "worker threads, 0 = all hardware threads; the result does not depend on it "
                  "(default: 0)")
@@ -409,6 +427,8 @@ int run_program(int argc, char** argv) {
     report.min_eigenvalue = p.min_eigenvalue;
     report.levels = lkflow::pyramid_levels(in.frame0.rows(), in.frame0.cols(), p.levels);
     report.iterations = p.iterations;
+    report.coarse_iterations = std::max(p.iterations, p.coarse_iterations);
+    report.fill_strength = p.fill_strength;
   }
   report.threads = o.threads > 0
                        ? o.threads

@@ -77,7 +77,10 @@ std::string method_text(const Report& r) {
   if (r.pyramidal)
     text = "pyramidal Lucas-Kanade, " + std::to_string(r.levels) +
            (r.levels == 1 ? " level, " : " levels, ") + std::to_string(r.iterations) +
-           (r.iterations == 1 ? " warp" : " warps") + " per level, radius ";
+           (r.iterations == 1 ? " warp" : " warps") + " per level (" +
+           std::to_string(r.coarse_iterations) + " at the coarsest two), fill " +
+           (r.fill_strength > 0 ? format("%g", r.fill_strength) : std::string("off")) +
+           ", radius ";
   else
     text = "single-scale Lucas-Kanade, radius ";
   const std::string side = std::to_string(2 * r.radius + 1);
@@ -91,7 +94,9 @@ std::string method_json(const Report& r) {
       std::string("\"method\": \"") + (r.pyramidal ? "pyramidal" : "single-scale") + "\"";
   if (r.pyramidal)
     json += ", \"levels\": " + std::to_string(r.levels) +
-            ", \"iterations\": " + std::to_string(r.iterations);
+            ", \"iterations\": " + std::to_string(r.iterations) +
+            ", \"coarse_iterations\": " + std::to_string(r.coarse_iterations) +
+            ", \"fill_strength\": " + format("%g", r.fill_strength);
   return json + ", \"radius\": " + std::to_string(r.radius) +
          ", \"min_eigenvalue\": " + json_number(r.min_eigenvalue) + ", \"scalar\": \"" +
          (r.use_double ? "double" : "float") + "\", \"threads\": " + std::to_string(r.threads);
@@ -110,7 +115,9 @@ void print_text(std::ostream& out, const Report& r) {
   out << "flow time:  " << format("%.2f", r.time_ms) << " ms for the flow computation alone ("
       << format("%.1f", pixels / 1e6 / (r.time_ms / 1e3)) << " Mpx/s)\n";
   out << "confident:  " << percent(r.confident_share)
-      << (r.pyramidal ? " of pixels (the others keep the flow of the coarser level)\n"
+      << (r.pyramidal ? (r.fill_strength > 0
+                             ? " of pixels (the others take the flow around them)\n"
+                             : " of pixels (the others keep the flow of the coarser level)\n")
                       : " of pixels (the others have no reliable flow and are set to 0)\n");
   out << "magnitude:  mean " << format("%.3f", r.mean_magnitude) << " px, max "
       << format("%.3f", r.max_magnitude) << " px\n";

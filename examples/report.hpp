@@ -20,6 +20,8 @@ struct Report {
   int channels0 = 1, channels1 = 1;  //!< channels in the files (3, 4: converted to gray)
   bool pyramidal = true;             //!< pyramidal_flow, else single-scale dense_flow
   int levels = 1, iterations = 1;    //!< pyramid levels used and warps per level (pyramidal)
+  int coarse_iterations = 1;         //!< warps at the two coarsest levels refined (pyramidal)
+  double fill_strength = 0;          //!< PyramidParams::fill_strength, 0 = no fill (pyramidal)
   int radius = 0;                    //!< window radius, pixels
   double min_eigenvalue = 0;         //!< threshold, (intensity/px)^2
   int threads = 0;                   //!< worker threads used

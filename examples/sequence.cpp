@@ -596,6 +596,8 @@ int run_sequence(const SequenceJob& job, std::ostream& out) {
     m.min_eigenvalue = job.pyramid.min_eigenvalue;
     m.levels = lkflow::pyramid_levels(source->height, source->width, job.pyramid.levels);
     m.iterations = job.pyramid.iterations;
+    m.coarse_iterations = std::max(job.pyramid.iterations, job.pyramid.coarse_iterations);
+    m.fill_strength = job.pyramid.fill_strength;
     m.threads = job.pyramid.threads;
   }
   if (m.threads == 0) m.threads = std::max(1, int(std::thread::hardware_concurrency()));

@@ -53,13 +53,14 @@ def test_the_gil_test_detects_a_call_that_holds_it(frames):
 
 
 @pytest.mark.parametrize("call", [
-    lambda f: lkflow.dense_flow(*f),
-    lambda f: lkflow.pyramidal_flow(*f),
-    lambda f: lkflow.PyramidalFlow().calc(*f),
-    lambda f: lkflow.write_flo("/dev/null", lkflow.dense_flow(*f)),
+    lambda f, folder: lkflow.dense_flow(*f),
+    lambda f, folder: lkflow.pyramidal_flow(*f),
+    lambda f, folder: lkflow.PyramidalFlow().calc(*f),
+    # A regular file: lkflow refuses to replace a device such as /dev/null.
+    lambda f, folder: lkflow.write_flo(str(folder / "flow.flo"), lkflow.dense_flow(*f)),
 ], ids=["dense_flow", "pyramidal_flow", "PyramidalFlow.calc", "write_flo"])
-def test_the_gil_is_released_while_computing(frames, call):
-    assert other_thread_ran_during(lambda: call(frames))
+def test_the_gil_is_released_while_computing(frames, call, tmp_path):
+    assert other_thread_ran_during(lambda: call(frames, tmp_path))
 
 
 def run_in_threads(jobs, threads=4):

@@ -115,9 +115,12 @@ LKFLOW_NOINLINE void solve_row(const Acc* const* sums, Eigen::Index width,
     // double for float output) counts as rejected, so that the flow stays finite.
     const T new_u = (syy * sxt - sxy * syt) * inverse + T(0);
     const T new_v = (sxx * syt - sxy * sxt) * inverse + T(0);
-    const T in_range = T((std::abs(new_u) <= kLargest) & (std::abs(new_v) <= kLargest) ? 1 : 0);
-    u[x] = static_cast<S>(new_u * in_range + T(0));
-    v[x] = static_cast<S>(new_v * in_range + T(0));
+    // A select, not a product: an infinite solution times 0 would be NaN.
+    const bool u_in_range = std::abs(new_u) <= kLargest;
+    const bool v_in_range = std::abs(new_v) <= kLargest;
+    const bool in_range = u_in_range && v_in_range;
+    u[x] = static_cast<S>(in_range ? new_u : T(0));
+    v[x] = static_cast<S>(in_range ? new_v : T(0));
     confidence[x] = static_cast<S>(lambda_min);
   }
 }
