@@ -79,8 +79,7 @@ std::string method_text(const Report& r) {
            (r.levels == 1 ? " level, " : " levels, ") + std::to_string(r.iterations) +
            (r.iterations == 1 ? " warp" : " warps") + " per level (" +
            std::to_string(r.coarse_iterations) + " at the coarsest two), fill " +
-           (r.fill_strength > 0 ? format("%g", r.fill_strength) : std::string("off")) +
-           ", radius ";
+           (r.fill_strength > 0 ? format("%g", r.fill_strength) : std::string("off")) + ", radius ";
   else
     text = "single-scale Lucas-Kanade, radius ";
   const std::string side = std::to_string(2 * r.radius + 1);

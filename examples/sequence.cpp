@@ -172,6 +172,11 @@ class PairWriter {
     report_.color = job.color;
     report_.color_movie = color_movie_ != nullptr;
     report_.truth = job.truth;
+    // The files no numbered output may become, whatever the length of the movie.
+    if (!job.movie.empty()) fixed_.add(job.movie, "MOVIE");
+    if (truth_pattern_ && !truth_pattern_->numbered()) fixed_.add(job.truth, "--gt");
+    if (color_movie_) fixed_.add(job.color, "--color");
+    if (!job.legend.empty()) fixed_.add(job.legend, "--legend");
   }
 
   void write(const FlowItem<S>& item) {
@@ -188,6 +193,7 @@ class PairWriter {
     }
     // The pair's files, committed together: both of them or neither.
     const std::vector<NamedFile> names = pair_files(item.pair);
+    check_identity(item.pair, names);
     if (!names.empty()) {
       OutputFiles files(names);
       if (files.has("-o"))
@@ -237,6 +243,22 @@ class PairWriter {
     return names;
   }
   std::vector<NamedFile> legend_file() const { return {{"--legend", job_.legend}}; }
+
+  /// Refuses pair k's names where they are an input or a file named once for the whole run.
+  /// check_sequence checked the pairs the movie's header announced; this holds past them, for
+  /// a movie that does not say how long it is or says too little.
+  void check_identity(long pair, const std::vector<NamedFile>& names) const {
+    FileSet pair_inputs;
+    if (truth_pattern_ && truth_pattern_->numbered())
+      pair_inputs.add(truth_pattern_->format(pair), "--gt");
+    for (const NamedFile& name : names) {
+      const std::string* what = fixed_.find(name.path);
+      if (!what) what = pair_inputs.find(name.path);
+      if (what)
+        throw DataError(name.label + " and " + *what + " name the same file (" + name.path +
+                        "): an output may not replace an input or another output");
+    }
+  }
 
   static void write_png(OutputFiles& files, const std::string& label,
                         const lkflow::Image<std::uint8_t>& rgb) {
@@ -288,6 +310,7 @@ class PairWriter {
   std::optional<FilePattern> flow_pattern_, color_pattern_, truth_pattern_;
   std::unique_ptr<VideoWriter> color_movie_;
   std::unique_ptr<OutputFiles> legend_;
+  FileSet fixed_;
   std::optional<lkflow::Flow<float>> truth_;
   Eigen::Index scored_ = 0;
   double epe_sum_ = 0, angle_sum_ = 0, over_1_sum_ = 0, over_3_sum_ = 0;
@@ -502,7 +525,7 @@ bool is_movie_name(const std::string& path) {
   return known.count(lower_extension(path)) > 0;
 }
 
-void check_sequence(const SequenceJob& job) {
+void check_sequence(const SequenceJob& job, long movie_pairs) {
   auto fail = [](const std::string& message) { throw UsageError(message); };
   if (!job.movie.empty() && !video_support()) fail(job.movie + ": " + no_video_support_reason());
   auto pattern = [&](const char* flag, const std::string& text) {
@@ -538,12 +561,12 @@ void check_sequence(const SequenceJob& job) {
   if (!job.truth.empty()) truth = pattern("--gt", job.truth);
 
   // No output may be an input or another output. An image list's numbered names are checked
-  // for every pair; a movie's number of frames is not known yet, so only pair 0 is.
+  // for every pair; a movie's for the pairs its header announces (pair 0 before it is opened).
   FileSet inputs;
   if (!job.movie.empty()) inputs.add(job.movie, "MOVIE");
   for (std::size_t k = 0; k < job.images.size(); ++k)
     inputs.add(job.images[k], "frame " + std::to_string(k));
-  const long pairs = job.images.empty() ? 1 : long(job.images.size()) - 1;
+  const long pairs = !job.images.empty() ? long(job.images.size()) - 1 : std::max(1L, movie_pairs);
   if (truth)
     for (long k = 0; k < (truth->numbered() ? pairs : 1); ++k) inputs.add(truth->format(k), "--gt");
   FileSet outputs;
@@ -562,7 +585,7 @@ void check_sequence(const SequenceJob& job) {
 }
 
 int run_sequence(const SequenceJob& job, std::ostream& out) {
-  check_sequence(job);
+  check_sequence(job, -1);
   StopOnSignal signals;
   std::unique_ptr<FrameSource> source;
   try {
@@ -576,6 +599,9 @@ int run_sequence(const SequenceJob& job, std::ostream& out) {
                  signal_text(StopOnSignal::signal_number()).c_str());
     return 128 + StopOnSignal::signal_number();
   }
+  // Now that the movie says how long it is, every pair it announces is checked.
+  if (!job.movie.empty() && source->frames > 1 && !source->frames_estimated)
+    check_sequence(job, source->frames - 1);
 
   SequenceReport report;
   report.movie = !job.movie.empty();

@@ -45,8 +45,10 @@ bool is_movie_name(const std::string& path);
 
 /// Checks what the sequence's command line alone can show: numbered patterns where a file per
 /// pair is written, a --color that is a pattern or a movie, outputs that are not inputs (nor
-/// each other), by identity as the pair mode checks them. Throws UsageError.
-void check_sequence(const SequenceJob& job);
+/// each other), by identity as the pair mode checks them: for an image list every pair's
+/// names, for a movie those of its first `movie_pairs` pairs (pair 0 when it is not known).
+/// Throws UsageError.
+void check_sequence(const SequenceJob& job, long movie_pairs = -1);
 
 /// Runs the sequence and prints its summary on `out` (text, or JSON with job.json; nothing with
 /// job.quiet). Returns the exit code: 0, or 128 + the signal's number after SIGINT or SIGTERM

@@ -412,6 +412,29 @@ TEST_CASE("sequence: usage errors exit 2 before reading anything") {
   CHECK(dir.files() == std::set<std::string>{"movie.mkv", "truth.flo"});
 }
 
+TEST_CASE("sequence: a numbered output that would replace the movie is refused") {
+  Folder dir;
+  // MP4 stores its frame count: every pair it announces is checked before any work (exit 2).
+  write_movie(dir / "c7.mp4", 10, "libx264");
+  const std::string movie = read_text(dir / "c7.mp4");
+  check_error(run(dir, {"c7.mp4", "-o", "c%d.mp4"}), 2,
+              "-o and MOVIE name the same file \\(c7\\.mp4\\): an output may not replace an "
+              "input");
+  CHECK(dir.files() == std::set<std::string>{"c7.mp4", "truth.flo"});
+  CHECK(read_text(dir / "c7.mp4") == movie);
+  // Matroska only estimates it: the names are checked as each pair is written (exit 1, the
+  // pairs before kept, the movie intact).
+  write_movie(dir / "d7.mkv", 10);
+  const std::string mkv = read_text(dir / "d7.mkv");
+  check_error(run(dir, {"d7.mkv", "-o", "d%d.mkv", "--color", "flow.mp4"}), 1,
+              "-o and MOVIE name the same file \\(d7\\.mkv\\): an output may not replace an "
+              "input or another output \\(the outputs of pairs 0 to 6 are complete and kept\\)");
+  CHECK(read_text(dir / "d7.mkv") == mkv);
+  CHECK(fs::exists(dir / "d6.mkv"));
+  CHECK_FALSE(fs::exists(dir / "d8.mkv"));
+  CHECK_FALSE(fs::exists(dir / "flow.mp4"));  // as after any output failure: not left partial
+}
+
 TEST_CASE("sequence: Ctrl-C finishes the current pair, completes every file and exits 130") {
   // The movie arrives through a named pipe, so the program is surely still running (waiting for
   // frames) when the signal comes: the file is sent a little at a time until the first flow has
@@ -546,6 +569,23 @@ TEST_CASE("sequence: three or more images") {
     CHECK(r.out.find("\"method\": \"single-scale\"") != std::string::npos);
     CHECK(r.out.find("\"scalar\": \"double\"") != std::string::npos);
     CHECK(json_number(r.out, "epe") < 0.6);  // 0.42: 1.35 px is beyond single-scale LK's reach
+  }
+  SECTION("the pair mode's pyramid flags reach every pair") {
+    std::vector<std::string> args = frames;
+    args.insert(args.end(), {"--json", "--levels", "2", "--iterations", "2", "--coarse-iterations",
+                             "6", "--fill-strength", "0"});
+    Result r = run(dir, args);
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(json_number(r.out, "levels") == 2);
+    CHECK(json_number(r.out, "iterations") == 2);
+    CHECK(json_number(r.out, "coarse_iterations") == 6);
+    CHECK(json_number(r.out, "fill_strength") == 0);
+    args = frames;
+    args.insert(args.end(), {"--single-scale", "--coarse-iterations", "6"});
+    r = run(dir, args);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("--coarse-iterations") != std::string::npos);
   }
   SECTION("text summary") {
     std::vector<std::string> args = frames;
