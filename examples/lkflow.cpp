@@ -1,7 +1,9 @@
 // lkflow: dense Lucas-Kanade optical flow between two image files. Prints timing, coverage and
 // flow statistics (and errors against ground truth with --gt), and writes the flow as a
 // Middlebury .flo file and its colour coding as a PNG. With no frames it runs on the bundled
-// example pair, whose exact flow is known. Exit codes: 0 success, 1 data error, 2 usage error.
+// example pair, whose exact flow is known. Given a movie or three or more images, it runs the
+// sequence mode (sequence.hpp): the flow of every consecutive pair of frames.
+// Exit codes: 0 success, 1 data error, 2 usage error, 128 + signal when a sequence is stopped.
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -22,6 +24,7 @@
 #include "image_io.hpp"
 #include "output_files.hpp"
 #include "report.hpp"
+#include "sequence.hpp"
 
 namespace fs = std::filesystem;
 using lkflow_app::DataError;
@@ -35,6 +38,7 @@ namespace {
 
 struct Options {
   std::string frame0, frame1;
+  std::vector<std::string> more_frames;  // FRAME2 and after: the sequence mode
   std::string flow_out, color_out, legend_out, truth;
   double color_max = 0;
   std::int64_t max_pixels = std::int64_t(lkflow_app::default_max_pixels);
@@ -122,20 +126,27 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
                  "first frame: " + lkflow_app::supported_formats() +
                      "; colour is converted to gray (Rec. 601), 16-bit PNG/PGM stays 16-bit. "
                      "Omit both frames to run on the bundled example pair, writing flow.flo and "
-                     "flow.png here");
+                     "flow.png here. Alone, a movie (.mp4, .mkv, .avi, ...): the flow of every "
+                     "pair of consecutive frames");
   app.add_option("FRAME1", o.frame1, "second frame, the same size as FRAME0");
+  app.add_option("FRAMES", o.more_frames,
+                 "more frames: the flow of every pair of consecutive frames (sequence mode; "
+                 "see -o, --color and --gt for numbered names)");
   app.add_option("-o,--output", o.flow_out,
                  "write the flow (u, v in pixels, float32) to this Middlebury .flo file "
-                 "(default: none; flow.flo for the bundled pair)")
+                 "(default: none; flow.flo for the bundled pair). Sequences: a name with a "
+                 "number field, flows/%05d.flo, numbered by the pair's first frame")
       ->type_name("FILE");
   app.add_option("--color", o.color_out,
                  "write the flow's Middlebury colour coding to this PNG: hue = direction "
                  "(right red, down yellow, left blue, up violet), saturation = length "
-                 "(default: none; flow.png for the bundled pair)")
+                 "(default: none; flow.png for the bundled pair). Sequences: a numbered name "
+                 "(colors/%05d.png) or a movie (.mp4, .mkv, .avi, .mov)")
       ->type_name("FILE");
   app.add_option("--color-max", o.color_max,
                  "flow length shown at full colour in --color, pixels; longer flows are dimmed "
-                 "(default: 0 = the largest flow)")
+                 "(default: 0 = the largest flow; for a sequence, the first pair's, kept for "
+                 "every frame)")
       ->type_name("PX")
       ->check(finite_at_least(0));
   app.add_option("--legend", o.legend_out,
@@ -145,7 +156,8 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
   app.add_option("--gt", o.truth,
                  "ground-truth .flo to score the flow against: endpoint and angular errors, "
                  "share of pixels with EPE > 1 and 3 px; unknown vectors (> 1e9) are skipped "
-                 "(default: none; the known flow for the bundled pair)")
+                 "(default: none; the known flow for the bundled pair). Sequences: a numbered "
+                 "name (truth/%05d.flo) or one file for every pair")
       ->type_name("FILE");
   app.add_option("--radius", o.radius,
                  "window radius, pixels: each window is (2R+1) x (2R+1) (default: " +
@@ -225,8 +237,10 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
       "Exit codes: 0 success; 1 data error (a file missing, unreadable, corrupt or too large, "
       "frames of different sizes, ground truth of another size, an output that cannot be "
       "written); 2 usage error (unknown flag, bad value, an output that is an input or another "
-      "output). Outputs replace only regular files, and only when everything succeeded: all of "
-      "them, or none.");
+      "output); 130 a sequence stopped by Ctrl-C. Outputs replace only regular files, and only "
+      "when everything succeeded: all of them, or none. A sequence (a movie, or three frames or "
+      "more) writes each pair's files as it goes, completes them on Ctrl-C or a damaged frame, "
+      "and shows its progress on stderr when that is a terminal.");
 
   try {
     app.parse(argc, argv);
@@ -260,9 +274,15 @@ fs::path example_dir(const char* argv0) {
   throw DataError("the bundled example pair was not found (looked in " + tried + ")");
 }
 
+/// A movie alone, or three frames or more.
+bool sequence_mode(const Options& o) {
+  return !o.more_frames.empty() ||
+         (!o.frame0.empty() && o.frame1.empty() && !lkflow_app::is_image_name(o.frame0));
+}
+
 /// Checks what CLI11 cannot: both frames or none.
 void check_usage(const Options& o) {
-  if (!o.frame0.empty() && o.frame1.empty())
+  if (!o.frame0.empty() && o.frame1.empty() && !sequence_mode(o))
     throw UsageError("FRAME1 is missing: give two frames, or none for the bundled example");
 }
 
@@ -364,10 +384,37 @@ void run(const Options& o, const Inputs& in, OutputFiles& outputs, Report& repor
   outputs.commit();
 }
 
+/// The sequence mode, with the same flags.
+int run_sequence(const Options& o) {
+  lkflow_app::SequenceJob job;
+  if (o.frame1.empty()) {
+    job.movie = o.frame0;
+  } else {
+    job.images = {o.frame0, o.frame1};
+    job.images.insert(job.images.end(), o.more_frames.begin(), o.more_frames.end());
+  }
+  job.flow_pattern = o.flow_out;
+  job.color = o.color_out;
+  job.legend = o.legend_out;
+  job.truth = o.truth;
+  job.color_max = o.color_max;
+  job.single_scale = o.single_scale;
+  job.dense = o.dense();
+  job.pyramid = o.pyramid();
+  job.preset = o.preset;
+  job.use_double = o.use_double;
+  job.json = o.json;
+  job.quiet = o.quiet;
+  job.limits.max_pixels = std::uint64_t(o.max_pixels);
+  lkflow_app::check_sequence(job);
+  return lkflow_app::run_sequence(job, std::cout);
+}
+
 int run_program(int argc, char** argv) {
   Options o;
   if (const std::optional<int> stop = parse(argc, argv, o)) return *stop;
   check_usage(o);
+  if (sequence_mode(o)) return run_sequence(o);
 
   Report report;
   if (o.frame0.empty()) {  // the bundled example

@@ -68,14 +68,42 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
-namespace {
-
-/// A JSON number, or null for NaN and infinities (which JSON cannot represent).
 std::string json_number(double value) {
   return std::isfinite(value) ? format("%.9g", value) : std::string("null");
 }
 
-}  // namespace
+std::string method_text(const Report& r) {
+  std::string text;
+  if (r.pyramidal)
+    text = "pyramidal Lucas-Kanade, preset " + r.preset + ", " + std::to_string(r.levels) +
+           (r.levels == 1 ? " level, " : " levels, ") + std::to_string(r.iterations) +
+           (r.iterations == 1 ? " warp" : " warps") + " per level (" +
+           std::to_string(r.coarse_iterations) + " at the coarsest two), neighbour candidates " +
+           (r.neighbor_candidates ? "on" : "off") + ", median " + (r.median ? "on" : "off") +
+           ", fill " + (r.fill_strength > 0 ? format("%g", r.fill_strength) : std::string("off")) +
+           ", radius ";
+  else
+    text = "single-scale Lucas-Kanade, radius ";
+  const std::string side = std::to_string(2 * r.radius + 1);
+  return text + std::to_string(r.radius) + " (" + side + "x" + side + " windows), min eigenvalue " +
+         format("%g", r.min_eigenvalue) + ", " + (r.use_double ? "double" : "float") + ", " +
+         std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads");
+}
+
+std::string method_json(const Report& r) {
+  std::string json =
+      std::string("\"method\": \"") + (r.pyramidal ? "pyramidal" : "single-scale") + "\"";
+  if (r.pyramidal)
+    json += ", \"preset\": " + json_string(r.preset) + ", \"levels\": " + std::to_string(r.levels) +
+            ", \"iterations\": " + std::to_string(r.iterations) +
+            ", \"coarse_iterations\": " + std::to_string(r.coarse_iterations) +
+            ", \"neighbor_candidates\": " + (r.neighbor_candidates ? "true" : "false") +
+            ", \"median\": " + (r.median ? "true" : "false") +
+            ", \"fill_strength\": " + format("%g", r.fill_strength);
+  return json + ", \"radius\": " + std::to_string(r.radius) +
+         ", \"min_eigenvalue\": " + json_number(r.min_eigenvalue) + ", \"scalar\": \"" +
+         (r.use_double ? "double" : "float") + "\", \"threads\": " + std::to_string(r.threads);
+}
 
 void print_text(std::ostream& out, const Report& r) {
   const double pixels = double(r.width) * double(r.height);
@@ -86,21 +114,7 @@ void print_text(std::ostream& out, const Report& r) {
   out << "frames:     " << r.frame0 << " (" << gray_text(r.channels0) << "), " << r.frame1 << " ("
       << gray_text(r.channels1) << ")\n";
   out << "image:      " << r.width << " x " << r.height << " px, " << r.bits << "-bit\n";
-  out << "method:     ";
-  if (r.pyramidal)
-    out << "pyramidal Lucas-Kanade, preset " << r.preset << ", " << r.levels
-        << (r.levels == 1 ? " level, " : " levels, ") << r.iterations
-        << (r.iterations == 1 ? " warp" : " warps") << " per level (" << r.coarse_iterations
-        << " at the coarsest two), neighbour candidates " << (r.neighbor_candidates ? "on" : "off")
-        << ", median " << (r.median ? "on" : "off") << ", fill "
-        << (r.fill_strength > 0 ? format("%g", r.fill_strength) : std::string("off"))
-        << ", radius ";
-  else
-    out << "single-scale Lucas-Kanade, radius ";
-  out << r.radius << " (" << 2 * r.radius + 1 << "x" << 2 * r.radius + 1
-      << " windows), min eigenvalue " << format("%g", r.min_eigenvalue) << ", "
-      << (r.use_double ? "double" : "float") << ", " << r.threads
-      << (r.threads == 1 ? " thread\n" : " threads\n");
+  out << "method:     " << method_text(r) << "\n";
   out << "flow time:  " << format("%.2f", r.time_ms) << " ms for the flow computation alone ("
       << format("%.1f", pixels / 1e6 / (r.time_ms / 1e3)) << " Mpx/s)\n";
   out << "confident:  " << percent(r.confident_share)
@@ -136,17 +150,7 @@ void print_json(std::ostream& out, const Report& r) {
       << ", \"frame0\": " << json_string(r.frame0) << ", \"frame1\": " << json_string(r.frame1)
       << ", \"bundled_example\": " << (r.example_dir.empty() ? "false" : "true")
       << ", \"width\": " << r.width << ", \"height\": " << r.height << ", \"bits\": " << r.bits
-      << ", \"method\": \"" << (r.pyramidal ? "pyramidal" : "single-scale") << "\"";
-  if (r.pyramidal)
-    out << ", \"preset\": " << json_string(r.preset) << ", \"levels\": " << r.levels
-        << ", \"iterations\": " << r.iterations
-        << ", \"coarse_iterations\": " << r.coarse_iterations
-        << ", \"neighbor_candidates\": " << (r.neighbor_candidates ? "true" : "false")
-        << ", \"median\": " << (r.median ? "true" : "false")
-        << ", \"fill_strength\": " << format("%g", r.fill_strength);
-  out << ", \"radius\": " << r.radius << ", \"min_eigenvalue\": " << json_number(r.min_eigenvalue)
-      << ", \"scalar\": \"" << (r.use_double ? "double" : "float")
-      << "\", \"threads\": " << r.threads << ", \"time_ms\": " << json_number(r.time_ms)
+      << ", " << method_json(r) << ", \"time_ms\": " << json_number(r.time_ms)
       << ", \"mpx_per_s\": " << json_number(pixels / 1e6 / (r.time_ms / 1e3))
       << ", \"confident_share\": " << json_number(r.confident_share)
       << ", \"mean_magnitude\": " << json_number(r.mean_magnitude)

@@ -48,4 +48,12 @@ void print_json(std::ostream& out, const Report& report);
 /// valid JSON.
 std::string json_string(const std::string& bytes);
 
+// Parts of both, shared with the sequence mode's summary (sequence_report.cpp).
+/// The text after "method:", e.g. "pyramidal Lucas-Kanade, 4 levels, ..., 2 threads".
+std::string method_text(const Report& report);
+/// The method's JSON members, from "method" to "threads", without braces.
+std::string method_json(const Report& report);
+/// A JSON number, or null for NaN and infinities (which JSON cannot represent).
+std::string json_number(double value);
+
 }  // namespace lkflow_app
