@@ -296,11 +296,13 @@ def describe_build(build):
     if not build:
         return "unknown build (an lkflow_eval that does not report it)"
     return (f"{build['compiler']}, {build['build_type'] or 'unknown build type'} {build['flags']}"
-            f"; kernels target {build['target']}, bilinear sampler {build['sampler']}")
+            f" for {build['target']}; kernels {build.get('kernels', '?')}, bilinear sampler "
+            f"{build['sampler']}")
 
 
 def describe_params(p):
-    return (f"radius {p['radius']}, levels {p['levels'] or 'as many as fit'}, iterations "
+    preset = f"preset {p['preset']}, " if "preset" in p else ""
+    return (f"{preset}radius {p['radius']}, levels {p['levels'] or 'as many as fit'}, iterations "
             f"{p['iterations']}, min_eigenvalue {p['min_eigenvalue']:g}, median "
             f"{'on' if p['median'] else 'off'}, candidates "
             f"{'on' if p['neighbor_candidates'] else 'off'}, threads {p['threads']}")

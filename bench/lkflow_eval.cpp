@@ -8,8 +8,9 @@
 // not scored. Colour frames are converted to gray with Rec. 601 weights (rounded to 8 bits).
 // Time: the minimum over --repeat runs, single thread by default, with the output and a
 // PyramidWorkspace reused between runs as a video loop would. Both outputs name how lkflow_eval
-// was built (compiler, flags, the instruction set its kernels target, and the bilinear sampler
-// chosen at run time), since the times depend on it.
+// was built (compiler, flags, the instruction set the build targets) and the copy of the kernels
+// the calls ran (base, avx2 or avx512, chosen at run time or by --isa) with its bilinear sampler,
+// since the times depend on them.
 // Exit codes: 0 success, 1 data error (no sequence, unreadable file), 2 usage error.
 #include <algorithm>
 #include <chrono>
@@ -50,7 +51,7 @@ struct Result {
 
 /// How this program was built, as far as it affects the times.
 struct BuildInfo {
-  std::string compiler, build_type, flags, target, sampler;
+  std::string compiler, build_type, flags, target, kernels, sampler;
 };
 
 BuildInfo build_info() {
@@ -67,31 +68,17 @@ BuildInfo build_info() {
   b.build_type = LKFLOW_EVAL_BUILD_TYPE;
   b.flags = LKFLOW_EVAL_CXX_FLAGS;
 #endif
-  // The widest instruction set the build targets: that of every kernel but the samplers.
-#if defined(__AVX512F__)
-  b.target = "avx512f";
-#elif defined(__AVX2__) && defined(__FMA__)
-  b.target = "avx2+fma";
-#elif defined(__AVX2__)
-  b.target = "avx2";
-#elif defined(__AVX__)
-  b.target = "avx";
-#elif defined(__SSE2__)
-  b.target = "sse2";
-#else
-  b.target = "none known";
-#endif
-  switch (lkflow::detail::float_sampler()) {
-    case lkflow::detail::FloatSampler::avx512:
-      b.sampler = "avx512";
-      break;
-    case lkflow::detail::FloatSampler::avx2:
-      b.sampler = "avx2";
-      break;
-    case lkflow::detail::FloatSampler::portable:
-      b.sampler = "portable";
-      break;
-  }
+  // The widest instruction set the build targets (that of the base copy of the kernels), the
+  // copy the calls run (lkflow/detail/isa.hpp) and its bilinear sampler.
+  b.target = lkflow::detail::base_isa_target();
+  const lkflow::detail::Isa isa = lkflow::detail::active_isa();
+  b.kernels = lkflow::detail::isa_name(isa);
+  if (isa == lkflow::detail::Isa::avx512)
+    b.sampler = "avx512";
+  else if (isa == lkflow::detail::Isa::avx2)
+    b.sampler = "avx2";
+  else
+    b.sampler = b.target == "avx512f" ? "avx512" : b.target == "avx2+fma" ? "avx2" : "portable";
   return b;
 }
 
@@ -114,7 +101,7 @@ std::string json_string(const std::string& text) {
 }
 
 struct Options {
-  std::string data_dir;
+  std::string data_dir, isa, preset = "balanced";
   lkflow::PyramidParams params;
   bool single_scale = false, json = false;
   int repeat = 5;
@@ -143,16 +130,17 @@ Result evaluate(const std::string& name, const lkflow::Image<In>& I0, const lkfl
 void print_text(const std::vector<Result>& results, const Result& mean, const Options& o) {
   const lkflow::PyramidParams& p = o.params;
   std::printf(
-      "pyramidal_flow: radius %d, levels %d%s, iterations %d (coarse %d), min_eigenvalue %g, "
-      "median %s, neighbour candidates %s, fill strength %g, threads %d; time = min of %d "
-      "runs\n",
-      p.radius, p.levels, p.levels == 0 ? " (as many as fit)" : "", p.iterations,
+      "pyramidal_flow: preset %s, radius %d, levels %d%s, iterations %d (coarse %d), "
+      "min_eigenvalue %g, median %s, neighbour candidates %s, fill strength %g, threads %d; "
+      "time = min of %d runs\n",
+      o.preset.c_str(), p.radius, p.levels, p.levels == 0 ? " (as many as fit)" : "", p.iterations,
       p.coarse_iterations, p.min_eigenvalue, p.median ? "on" : "off",
       p.neighbor_candidates ? "on" : "off", p.fill_strength, p.threads, o.repeat);
   const BuildInfo b = build_info();
-  std::printf("built with %s, %s%s%s; kernels target %s, bilinear sampler %s\n", b.compiler.c_str(),
+  std::printf("built with %s, %s%s%s for %s; kernels %s, bilinear sampler %s\n", b.compiler.c_str(),
               b.build_type.empty() ? "unknown build type" : b.build_type.c_str(),
-              b.flags.empty() ? "" : " ", b.flags.c_str(), b.target.c_str(), b.sampler.c_str());
+              b.flags.empty() ? "" : " ", b.flags.c_str(), b.target.c_str(), b.kernels.c_str(),
+              b.sampler.c_str());
   std::printf("%-14s %9s %8s %8s %8s %8s %10s\n", "sequence", "size", "EPE px", "AE deg", ">1px %",
               ">3px %", "time ms");
   for (const Result& r : results) {
@@ -178,18 +166,19 @@ void print_json(const std::vector<Result>& results, const Result& mean, const Op
     return "{\"sequence\": " + json_string(r.name) + ", " + numbers;
   };
   std::printf(
-      "{\"params\": {\"radius\": %d, \"levels\": %d, \"iterations\": %d, "
+      "{\"params\": {\"preset\": %s, \"radius\": %d, \"levels\": %d, \"iterations\": %d, "
       "\"coarse_iterations\": %d, \"min_eigenvalue\": %g, \"median\": %s, "
       "\"neighbor_candidates\": %s, \"fill_strength\": %g, \"threads\": %d, \"repeat\": %d},\n",
-      p.radius, p.levels, p.iterations, p.coarse_iterations, p.min_eigenvalue,
-      p.median ? "true" : "false", p.neighbor_candidates ? "true" : "false", p.fill_strength,
-      p.threads, o.repeat);
+      json_string(o.preset).c_str(), p.radius, p.levels, p.iterations, p.coarse_iterations,
+      p.min_eigenvalue, p.median ? "true" : "false", p.neighbor_candidates ? "true" : "false",
+      p.fill_strength, p.threads, o.repeat);
   const BuildInfo b = build_info();
   std::printf(
       " \"build\": {\"compiler\": %s, \"build_type\": %s, \"flags\": %s, \"target\": %s, "
-      "\"sampler\": %s},\n",
+      "\"kernels\": %s, \"sampler\": %s},\n",
       json_string(b.compiler).c_str(), json_string(b.build_type).c_str(),
-      json_string(b.flags).c_str(), json_string(b.target).c_str(), json_string(b.sampler).c_str());
+      json_string(b.flags).c_str(), json_string(b.target).c_str(), json_string(b.kernels).c_str(),
+      json_string(b.sampler).c_str());
   std::printf(" \"sequences\": [");
   for (std::size_t i = 0; i < results.size(); ++i)
     std::printf("%s\n  %s", i == 0 ? "" : ",", entry(results[i]).c_str());
@@ -207,6 +196,19 @@ int main(int argc, char** argv) {
       "lkflow_eval");
   app.add_option("DATA_DIR", o.data_dir, "folder of sequences, e.g. ../shared/data")->required();
   app.add_flag("--json", o.json, "print one JSON object instead of a table");
+  // Defined before the members' options: CLI11 stores parsed values in the order options were
+  // defined, so members given beside a preset override it.
+  app.add_option_function<std::string>(
+         "--preset",
+         [&o](const std::string& name) {
+           o.preset = name;
+           o.params = name == "ultrafast"  ? lkflow::PyramidParams::ultrafast()
+                      : name == "fast"     ? lkflow::PyramidParams::fast()
+                      : name == "accurate" ? lkflow::PyramidParams::accurate()
+                                           : lkflow::PyramidParams::balanced();
+         },
+         "PyramidParams preset to start from: ultrafast, fast, balanced (default), accurate")
+      ->check(CLI::IsMember({"ultrafast", "fast", "balanced", "accurate"}));
   app.add_option("--radius", o.params.radius, "window radius (default: PyramidParams)")
       ->check(CLI::Range(1, 1 << 20));
   app.add_option("--levels", o.params.levels, "pyramid levels, 0 = as many as fit")
@@ -229,8 +231,23 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 4096));
   app.add_option("--repeat", o.repeat, "runs per sequence; the fastest is reported (default: 5)")
       ->check(CLI::Range(1, 10000));
+  app.add_option("--isa", o.isa,
+                 "copy of the kernels to run: base, avx2 or avx512 (default: the widest this "
+                 "processor runs)")
+      ->check(CLI::IsMember({"base", "avx2", "avx512"}));
   CLI11_PARSE(app, argc, argv);
   if (o.single_scale) o.params.levels = 1;
+  if (!o.isa.empty()) {
+    const lkflow::detail::Isa isa = o.isa == "avx512" ? lkflow::detail::Isa::avx512
+                                    : o.isa == "avx2" ? lkflow::detail::Isa::avx2
+                                                      : lkflow::detail::Isa::base;
+    if (!lkflow::detail::force_isa(isa)) {
+      std::cerr
+          << "lkflow_eval: --isa " << o.isa
+          << ": this build has no such copy of the kernels, or this processor cannot run it\n";
+      return 2;
+    }
+  }
 
   try {
     std::vector<fs::path> folders;

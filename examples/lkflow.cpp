@@ -42,13 +42,13 @@ struct Options {
   std::string flow_out, color_out, legend_out, truth;
   double color_max = 0;
   std::int64_t max_pixels = std::int64_t(lkflow_app::default_max_pixels);
-  // The method's parameters; radius and min_eigenvalue default to the chosen method's.
+  // The method's parameters: those not given are the chosen method's (the pyramid's: of the
+  // preset).
+  std::string preset = "balanced";
   std::optional<int> radius;
   std::optional<double> min_eigenvalue;
-  int levels = lkflow::PyramidParams{}.levels;
-  int iterations = lkflow::PyramidParams{}.iterations;
-  int coarse_iterations = lkflow::PyramidParams{}.coarse_iterations;
-  double fill_strength = lkflow::PyramidParams{}.fill_strength;
+  std::optional<int> levels, iterations, coarse_iterations;
+  std::optional<double> fill_strength;
   int threads = 0;
   bool single_scale = false;
   bool use_double = false, json = false, quiet = false;
@@ -61,16 +61,26 @@ struct Options {
     return p;
   }
   lkflow::PyramidParams pyramid() const {
-    lkflow::PyramidParams p;
+    lkflow::PyramidParams p = preset_params(preset);
     p.radius = radius.value_or(p.radius);
     p.min_eigenvalue = min_eigenvalue.value_or(p.min_eigenvalue);
-    p.levels = levels;
-    p.iterations = iterations;
-    p.coarse_iterations = coarse_iterations;
-    p.fill_strength = fill_strength;
+    p.levels = levels.value_or(p.levels);
+    p.iterations = iterations.value_or(p.iterations);
+    p.coarse_iterations = coarse_iterations.value_or(p.coarse_iterations);
+    p.fill_strength = fill_strength.value_or(p.fill_strength);
     p.threads = threads;
     return p;
   }
+
+  /// PyramidParams' preset `name` (one of preset_names; --preset checks it).
+  static lkflow::PyramidParams preset_params(const std::string& name) {
+    if (name == "ultrafast") return lkflow::PyramidParams::ultrafast();
+    if (name == "fast") return lkflow::PyramidParams::fast();
+    if (name == "accurate") return lkflow::PyramidParams::accurate();
+    return lkflow::PyramidParams::balanced();
+  }
+  static inline const std::vector<std::string> preset_names{"ultrafast", "fast", "balanced",
+                                                            "accurate"};
 };
 
 constexpr const char* example_frame0 = "frame0.png";
@@ -105,7 +115,7 @@ CLI::Validator finite_at_least(double min) {
 /// (0 after --help or --version, 2 for a usage error), nothing when it should run.
 std::optional<int> parse(int argc, char** argv, Options& o) {
   const lkflow::DenseParams dense;
-  const lkflow::PyramidParams pyramid;
+  const lkflow::PyramidParams pyramid;  // = the balanced preset
   CLI::App app(
       "Dense Lucas-Kanade optical flow from FRAME0 to FRAME1: flow (u, v) at pixel (x, y) means "
       "FRAME1(x + u, y + v) ~ FRAME0(x, y), u to the right, v down, in pixels. Pyramidal, coarse "
@@ -169,12 +179,20 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
                                     std::to_string(pyramid.levels) + ")")
                      ->type_name("L")
                      ->check(CLI::Range(0, 64));
-  auto* iterations =
-      app.add_option(
-             "--iterations", o.iterations,
-             "warps per pyramid level (default: " + std::to_string(pyramid.iterations) + ")")
-          ->type_name("N")
-          ->check(CLI::Range(1, 1000));
+  auto* iterations = app.add_option("--iterations", o.iterations,
+                                    "warps per pyramid level (default: the preset's, " +
+                                        std::to_string(pyramid.iterations) + " for balanced)")
+                         ->type_name("N")
+                         ->check(CLI::Range(1, 1000));
+  auto* preset =
+      app.add_option("--preset", o.preset,
+                     "the pyramid's parameters, fastest first: ultrafast (no neighbour "
+                     "candidates, median or fill), fast (no median, no fill), balanced (the "
+                     "defaults), "
+                     "accurate (2 warps per level, fill 3000); the flags below override them "
+                     "(default: balanced)")
+          ->type_name("NAME")
+          ->check(CLI::IsMember(Options::preset_names));
   auto* single = app.add_flag("--single-scale", o.single_scale,
                               "single-scale Lucas-Kanade (dense_flow): no pyramid, no warping; "
                               "sees motions below about a pixel");
@@ -188,11 +206,15 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
   auto* fill = app.add_option("--fill-strength", o.fill_strength,
                               "how strongly windows whose flow is mostly the frames' noise (flat "
                               "sky, walls) take the confident flow around them; 0 = no fill "
-                              "(default: " +
-                                  number_text(pyramid.fill_strength) + ")")
+                              "(default: the preset's, " +
+                                  number_text(pyramid.fill_strength) + " for balanced)")
                    ->type_name("F")
                    ->check(finite_at_least(0));
-  single->excludes(levels)->excludes(iterations)->excludes(coarse_iterations)->excludes(fill);
+  single->excludes(preset)
+      ->excludes(levels)
+      ->excludes(iterations)
+      ->excludes(coarse_iterations)
+      ->excludes(fill);
   app.add_option("--threads", o.threads,
                  "worker threads, 0 = all hardware threads; the result does not depend on it "
                  "(default: 0)")
@@ -379,6 +401,7 @@ int run_sequence(const Options& o) {
   job.single_scale = o.single_scale;
   job.dense = o.dense();
   job.pyramid = o.pyramid();
+  job.preset = o.preset;
   job.use_double = o.use_double;
   job.json = o.json;
   job.quiet = o.quiet;
@@ -429,6 +452,9 @@ int run_program(int argc, char** argv) {
     report.iterations = p.iterations;
     report.coarse_iterations = std::max(p.iterations, p.coarse_iterations);
     report.fill_strength = p.fill_strength;
+    report.median = p.median;
+    report.neighbor_candidates = p.neighbor_candidates;
+    report.preset = o.preset;
   }
   report.threads = o.threads > 0
                        ? o.threads

@@ -22,6 +22,9 @@ struct Report {
   int levels = 1, iterations = 1;    //!< pyramid levels used and warps per level (pyramidal)
   int coarse_iterations = 1;         //!< warps at the two coarsest levels refined (pyramidal)
   double fill_strength = 0;          //!< PyramidParams::fill_strength, 0 = no fill (pyramidal)
+  bool median = false;               //!< PyramidParams::median (pyramidal)
+  bool neighbor_candidates = false;  //!< PyramidParams::neighbor_candidates (pyramidal)
+  std::string preset;                //!< the preset the parameters started from (pyramidal)
   int radius = 0;                    //!< window radius, pixels
   double min_eigenvalue = 0;         //!< threshold, (intensity/px)^2
   int threads = 0;                   //!< worker threads used

@@ -655,6 +655,9 @@ int run_sequence(const SequenceJob& job, std::ostream& out) {
     m.iterations = job.pyramid.iterations;
     m.coarse_iterations = std::max(job.pyramid.iterations, job.pyramid.coarse_iterations);
     m.fill_strength = job.pyramid.fill_strength;
+    m.median = job.pyramid.median;
+    m.neighbor_candidates = job.pyramid.neighbor_candidates;
+    m.preset = job.preset;
     m.threads = job.pyramid.threads;
   }
   if (m.threads == 0) m.threads = std::max(1, int(std::thread::hardware_concurrency()));

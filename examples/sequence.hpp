@@ -30,6 +30,7 @@ struct SequenceJob {
   bool single_scale = false;      //!< dense_flow for each pair instead of pyramidal_flow
   lkflow::DenseParams dense;      //!< parameters with single_scale
   lkflow::PyramidParams pyramid;  //!< parameters otherwise
+  std::string preset;             //!< the preset `pyramid` started from, for the report
   bool use_double = false;        //!< flows in double
   bool json = false;              //!< summary as JSON on stdout
   bool quiet = false;             //!< no summary, no progress

@@ -1,15 +1,18 @@
 // BoxSums, the banded window-sum engine, against brute-force window sums: both product forms
-// (rows, and fused accumulate), every accumulator type, radii beyond the image, and bands.
+// (rows, and fused accumulate), every accumulator type, radii beyond the image, and bands, in
+// every copy of the kernels the processor runs.
 #include <cstdint>
 #include <random>
 #include <vector>
 
 #include <catch2/catch.hpp>
-#include <lkflow/detail/box_sums.hpp>
+#include <lkflow/detail/isa_kernels.hpp>
+
+#include "support/copies.hpp"
 
 namespace {
 
-using lkflow::detail::BoxSums;
+using lkflow::detail::isa_base::BoxSums;
 using Index = Eigen::Index;
 
 /// Per-pixel values of two channels: a random field and its negation plus a constant.
@@ -58,10 +61,17 @@ struct AccumulatingProducts {
   }
 };
 
-template <class Acc, class Products>
+template <class P>
+constexpr bool is_accumulating = false;
+template <class Acc>
+constexpr bool is_accumulating<AccumulatingProducts<Acc>> = true;
+
+template <class Acc, class Products, class Kernels>
 void check_engine(Index width, Index height, Index radius, Index band) {
   const Field<Acc> field(width, height, unsigned(width * 131 + height * 7 + radius));
-  BoxSums<Acc, 2> box(width, height, radius);
+  lkflow::detail::Scratch scratch;
+  typename Kernels::template BoxSums<Acc, 2> box(width, height, radius, scratch,
+                                                 !is_accumulating<Products>);
   Index mismatches = 0, rows_seen = 0;
   for (Index y0 = 0; y0 < height; y0 += band) {
     // A temporary generator: run() takes lvalues and rvalues alike.
@@ -82,12 +92,18 @@ void check_engine(Index width, Index height, Index radius, Index band) {
 TEMPLATE_TEST_CASE("BoxSums equals brute-force window sums", "[box_sums]", std::uint32_t,
                    std::uint64_t, double) {
   using Acc = TestType;
-  for (const auto& [w, h] : std::vector<std::pair<Index, Index>>{
+  for (const auto& size : std::vector<std::pair<Index, Index>>{
            {1, 1}, {1, 13}, {13, 1}, {5, 4}, {17, 33}, {64, 20}, {100, 37}})
     for (const Index r : {1, 2, 3, 8, 40})
       for (const Index band : {1, 7, 64}) {
-        check_engine<Acc, RowProducts<Acc>>(w, h, r, band);
-        check_engine<Acc, AccumulatingProducts<Acc>>(w, h, r, band);
+        // Plain locals: clang 14 lets no lambda capture a structured binding (C++20 does).
+        const Index w = size.first, h = size.second;
+        lkflow_test::for_each_copy([&](const char* copy, auto kernels) {
+          using Kernels = decltype(kernels);
+          INFO(copy << " copy");
+          check_engine<Acc, RowProducts<Acc>, Kernels>(w, h, r, band);
+          check_engine<Acc, AccumulatingProducts<Acc>, Kernels>(w, h, r, band);
+        });
       }
 }
 
@@ -106,7 +122,8 @@ TEST_CASE("BoxSums' row form computes each row once per band", "[box_sums]") {
           ++calls[std::size_t(y)];
           RowProducts<Acc>{field}(y, rows);
         };
-        BoxSums<Acc, 2> box(w, h, r);
+        lkflow::detail::Scratch scratch;
+        BoxSums<Acc, 2> box(w, h, r, scratch, true);
         Index mismatches = 0;
         for (Index y0 = 0; y0 < h; y0 += band) {
           const Index y1 = std::min(y0 + band, h);

@@ -7,6 +7,8 @@
 #include <limits>
 #include <random>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -14,6 +16,7 @@
 #include <lkflow/pyramid.hpp>
 
 #include "support/cases.hpp"
+#include "support/copies.hpp"
 #include "support/images.hpp"
 
 using namespace lkflow_test;
@@ -155,6 +158,73 @@ TEMPLATE_TEST_CASE("the default parameters recover a translation and an affine m
   INFO("affine: mean error " << affine_error.mean() << ", max " << affine_error.maxCoeff());
   CHECK(fraction_within(affine_error, 0.1) >= 0.97);
   CHECK(affine_error.mean() <= 0.03);
+}
+
+namespace {
+
+/// The members of two PyramidParams as one tuple, to compare them.
+auto members(const lkflow::PyramidParams& p) {
+  return std::make_tuple(p.radius, p.levels, p.iterations, p.coarse_iterations, p.min_eigenvalue,
+                         p.median, p.neighbor_candidates, p.fill_strength, p.threads);
+}
+
+}  // namespace
+
+TEST_CASE("the presets are the defaults with the members they document changed",
+          "[pyramid][presets]") {
+  const lkflow::PyramidParams defaults;
+  CHECK(members(lkflow::PyramidParams::balanced()) == members(defaults));
+  lkflow::PyramidParams expected = defaults;
+  expected.neighbor_candidates = false;
+  expected.median = false;
+  expected.fill_strength = 0;
+  CHECK(members(lkflow::PyramidParams::ultrafast()) == members(expected));
+  expected = defaults;
+  expected.median = false;
+  expected.fill_strength = 0;
+  CHECK(members(lkflow::PyramidParams::fast()) == members(expected));
+  expected = defaults;
+  expected.iterations = 2;
+  expected.fill_strength = 3000;
+  CHECK(members(lkflow::PyramidParams::accurate()) == members(expected));
+}
+
+TEST_CASE("every preset recovers a translation and an affine motion", "[pyramid][presets]") {
+  // The frames of the test above: a texture moved by (7.3, -4.1) px, and moved by half a degree
+  // of rotation, 1% zoom and (3.2, -2.1) px.
+  const double u = 7.3, v = -4.1;
+  const auto translated = translated_pair<std::uint8_t>(31, 180, 220, u, v);
+  const double angle = 0.5 * std::acos(-1.0) / 180.0;
+  Eigen::Matrix2d A;
+  A << std::cos(angle), -std::sin(angle), std::sin(angle), std::cos(angle);
+  const auto pair = affine_pair<std::uint8_t>(31, 180, 220, 1.01 * A, Eigen::Vector2d(3.2, -2.1));
+  const std::vector<std::pair<const char*, lkflow::PyramidParams>> presets{
+      {"ultrafast", lkflow::PyramidParams::ultrafast()},
+      {"fast", lkflow::PyramidParams::fast()},
+      {"balanced", lkflow::PyramidParams::balanced()},
+      {"accurate", lkflow::PyramidParams::accurate()}};
+  std::vector<lkflow::Flow<float>> flows;
+  for (const auto& preset : presets) {
+    const lkflow::PyramidParams& params = preset.second;
+    INFO(preset.first);
+    const auto flow = lkflow::pyramidal_flow<float>(translated.first, translated.second, params);
+    const Image<double> error =
+        (interior(flow.u, 20) - u).abs().max((interior(flow.v, 20) - v).abs());
+    INFO("translation: mean error " << error.mean() << ", max " << error.maxCoeff());
+    CHECK(fraction_within(error, 0.1) >= 0.99);
+    CHECK(error.mean() <= 0.03);
+    const auto affine = lkflow::pyramidal_flow<float>(pair.I0, pair.I1, params);
+    const Image<double> affine_error =
+        (interior(affine.u, 20) - interior(pair.u, 20))
+            .abs()
+            .max((interior(affine.v, 20) - interior(pair.v, 20)).abs());
+    INFO("affine: mean error " << affine_error.mean() << ", max " << affine_error.maxCoeff());
+    CHECK(fraction_within(affine_error, 0.1) >= 0.95);
+    CHECK(affine_error.mean() <= 0.04);
+    flows.push_back(affine);
+  }
+  // The presets are different computations.
+  for (std::size_t i = 1; i < flows.size(); ++i) CHECK((flows[i].u != flows[i - 1].u).any());
 }
 
 TEMPLATE_TEST_CASE("pyramidal_flow gives exactly zero flow for identical frames",
@@ -396,23 +466,28 @@ TEST_CASE("pyramidal_flow rejects bad input with a message naming the problem",
   }
 }
 
-// ---- Building blocks, against their definitions. ----
+// ---- Building blocks, against their definitions, in every copy of the kernels. ----
+
+namespace {
+using lkflow::detail::Plane;
+using lkflow::detail::Workers;
+using FlagImage = Eigen::Array<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+/// The working memory of the building blocks' worker threads.
+std::vector<lkflow::detail::Scratch> scratch;
+}  // namespace
 
 TEST_CASE("downsample2 blurs with [1 4 6 4 1]/16 and keeps even pixels", "[pyramid][detail]") {
   std::mt19937 rng(3);
   std::uniform_real_distribution<double> unit(0, 1);
-  for (const auto& [rows, cols] :
-       std::vector<std::pair<int, int>>{{1, 1}, {2, 3}, {7, 8}, {33, 20}}) {
+  // Named copies, not a structured binding: C++17 lambdas (clang 14) cannot capture those.
+  for (const auto& size : std::vector<std::pair<int, int>>{{1, 1}, {2, 3}, {7, 8}, {33, 20}}) {
+    const int rows = size.first, cols = size.second;
     Image<double> src(rows, cols);
     for (Eigen::Index i = 0; i < src.size(); ++i) src.data()[i] = unit(rng);
-    Image<double> dst;
-    lkflow::detail::downsample2(src, 0.5, 2, dst);
-    REQUIRE(dst.rows() == (rows + 1) / 2);
-    REQUIRE(dst.cols() == (cols + 1) / 2);
     const std::array<double, 5> w = {1 / 16., 4 / 16., 6 / 16., 4 / 16., 1 / 16.};
-    Image<double> expected(dst.rows(), dst.cols());
-    for (Eigen::Index i = 0; i < dst.rows(); ++i)
-      for (Eigen::Index j = 0; j < dst.cols(); ++j) {
+    Image<double> expected((rows + 1) / 2, (cols + 1) / 2);
+    for (Eigen::Index i = 0; i < expected.rows(); ++i)
+      for (Eigen::Index j = 0; j < expected.cols(); ++j) {
         double sum = 0;
         for (int a = 0; a < 5; ++a)
           for (int b = 0; b < 5; ++b)
@@ -420,21 +495,23 @@ TEST_CASE("downsample2 blurs with [1 4 6 4 1]/16 and keeps even pixels", "[pyram
                 w[std::size_t(a)] * w[std::size_t(b)] * clamped(src, 2 * i + a - 2, 2 * j + b - 2);
         expected(i, j) = 0.5 * sum;
       }
-    INFO(rows << "x" << cols);
-    CHECK_THAT(dst, IsNear(expected, 1e-14));
+    for_each_copy([&](const char* copy, auto kernels) {
+      Image<double> dst((rows + 1) / 2, (cols + 1) / 2);
+      kernels.downsample2(Plane<const double>(src), 0.5, Workers{2, &scratch}, Plane<double>(dst));
+      INFO(copy << " copy, " << rows << "x" << cols);
+      CHECK_THAT(dst, IsNear(expected, 1e-14));
+    });
   }
 }
 
 TEST_CASE("upsample2 interpolates bilinearly at (x/2, y/2) and doubles", "[pyramid][detail]") {
   std::mt19937 rng(4);
   std::uniform_real_distribution<double> unit(-1, 1);
-  for (const auto& [rows, cols] :
-       std::vector<std::pair<int, int>>{{1, 1}, {1, 2}, {5, 4}, {16, 9}}) {
+  for (const auto& size : std::vector<std::pair<int, int>>{{1, 1}, {1, 2}, {5, 4}, {16, 9}}) {
+    const int rows = size.first, cols = size.second;
     const Eigen::Index coarse_rows = (rows + 1) / 2, coarse_cols = (cols + 1) / 2;
     Image<double> coarse(coarse_rows, coarse_cols);
     for (Eigen::Index i = 0; i < coarse.size(); ++i) coarse.data()[i] = unit(rng);
-    Image<double> fine(rows, cols);
-    lkflow::detail::upsample2(coarse, 1, fine);
     Image<double> expected(rows, cols);
     for (Eigen::Index y = 0; y < rows; ++y)
       for (Eigen::Index x = 0; x < cols; ++x) {
@@ -446,20 +523,22 @@ TEST_CASE("upsample2 interpolates bilinearly at (x/2, y/2) and doubles", "[pyram
             ((1 - fy) * ((1 - fx) * clamped(coarse, y0, x0) + fx * clamped(coarse, y0, x0 + 1)) +
              fy * ((1 - fx) * clamped(coarse, y0 + 1, x0) + fx * clamped(coarse, y0 + 1, x0 + 1)));
       }
-    INFO(rows << "x" << cols);
-    CHECK_THAT(fine, IsNear(expected, 1e-14));
+    for_each_copy([&](const char* copy, auto kernels) {
+      Image<double> fine(rows, cols);
+      kernels.upsample2(Plane<const double>(coarse), Workers{1, &scratch}, Plane<double>(fine));
+      INFO(copy << " copy, " << rows << "x" << cols);
+      CHECK_THAT(fine, IsNear(expected, 1e-14));
+    });
   }
 }
 
 TEST_CASE("median3x3 is the median of each 3x3 neighbourhood", "[pyramid][detail]") {
   std::mt19937 rng(5);
   std::uniform_int_distribution<int> level(0, 6);  // ties are frequent
-  for (const auto& [rows, cols] :
-       std::vector<std::pair<int, int>>{{1, 1}, {1, 5}, {4, 1}, {37, 41}}) {
+  for (const auto& size : std::vector<std::pair<int, int>>{{1, 1}, {1, 5}, {4, 1}, {37, 41}}) {
+    const int rows = size.first, cols = size.second;
     Image<float> src(rows, cols);
     for (Eigen::Index i = 0; i < src.size(); ++i) src.data()[i] = float(level(rng));
-    Image<float> dst;
-    lkflow::detail::median3x3(src, 2, dst);
     const Image<double> s = src.cast<double>();
     Image<double> expected(rows, cols);
     for (Eigen::Index y = 0; y < rows; ++y)
@@ -470,8 +549,12 @@ TEST_CASE("median3x3 is the median of each 3x3 neighbourhood", "[pyramid][detail
         std::nth_element(window.begin(), window.begin() + 4, window.end());
         expected(y, x) = window[4];
       }
-    INFO(rows << "x" << cols);
-    CHECK_THAT(as_double(dst), IsNear(expected, 0.0));
+    for_each_copy([&](const char* copy, auto kernels) {
+      Image<float> dst(rows, cols);
+      kernels.median3x3(Plane<const float>(src), Workers{2, &scratch}, Plane<float>(dst));
+      INFO(copy << " copy, " << rows << "x" << cols);
+      CHECK_THAT(as_double(dst), IsNear(expected, 0.0));
+    });
   }
 }
 
@@ -550,12 +633,19 @@ TEST_CASE("select_flow_candidates keeps the neighbour flow that fits best", "[py
         }
         moved += expected_u(y, x) != u(y, x) || expected_v(y, x) != v(y, x);
       }
-    Image<double> got_u = u, got_v = v, scratch_u, scratch_v;
-    lkflow::detail::select_flow_candidates(I0, I1, step, 2, got_u, got_v, scratch_u, scratch_v);
-    INFO(rows << "x" << cols << " step " << step << ": " << moved << " pixels take a neighbour's");
     if (rows * cols > 1000) CHECK(moved > (sparse ? 20 : rows * cols / 10));
-    CHECK_THAT(got_u, IsNear(expected_u, 0.0, clear));
-    CHECK_THAT(got_v, IsNear(expected_v, 0.0, clear));
+    for_each_copy([&](const char* copy, auto kernels) {
+      Image<double> got_u(rows, cols), got_v(rows, cols);
+      FlagImage flags(rows, lkflow::detail::candidate_segments(cols));
+      kernels.select_flow_candidates(
+          Plane<const double>(I0), Plane<const double>(I1), Eigen::Index(step),
+          Workers{2, &scratch}, Plane<const double>(u), Plane<const double>(v),
+          Plane<std::uint8_t>(flags), Plane<double>(got_u), Plane<double>(got_v));
+      INFO(copy << " copy, " << rows << "x" << cols << " step " << step << ": " << moved
+                << " pixels take a neighbour's");
+      CHECK_THAT(got_u, IsNear(expected_u, 0.0, clear));
+      CHECK_THAT(got_v, IsNear(expected_v, 0.0, clear));
+    });
   }
 }
 

@@ -16,8 +16,7 @@
 
 #include <catch2/catch.hpp>
 #include <lkflow/dense_flow.hpp>
-#include <lkflow/detail/flow_fill.hpp>
-#include <lkflow/detail/residual_noise.hpp>
+#include <lkflow/detail/isa_kernels.hpp>
 #include <lkflow/pyramid.hpp>
 
 #include "support/cases.hpp"
@@ -283,7 +282,8 @@ TEST_CASE("fill weights are lambda / (lambda + lambda0) for accepted windows, el
   const std::vector<float> c = {1, 1, 1, -0.0f, 1, 0};  // c > 0: accepted
   const auto n = Eigen::Index(lambda.size());
   std::vector<float> w(lambda.size()), u(lambda.size(), 2.0f), v(lambda.size(), -1.0f);
-  lkflow::detail::fill_weight_row(lambda.data(), c.data(), n, 2e-5f, w.data(), u.data(), v.data());
+  lkflow::detail::isa_base::fill_weight_row(lambda.data(), c.data(), n, 2e-5f, w.data(), u.data(),
+                                            v.data());
   const float floor = float(lkflow::detail::kMinFillWeight);
   CHECK(w[0] == floor);
   CHECK(w[1] == Approx(1e-6 / 2.1e-5));
@@ -296,7 +296,8 @@ TEST_CASE("fill weights are lambda / (lambda + lambda0) for accepted windows, el
     CHECK(v[i] == -w[i]);
   }
   // lambda0 = 0 (noise-free frames): accepted windows weigh 1, and 0 / 0 never happens.
-  lkflow::detail::fill_weight_row(lambda.data(), c.data(), n, 0.0f, w.data(), u.data(), v.data());
+  lkflow::detail::isa_base::fill_weight_row(lambda.data(), c.data(), n, 0.0f, w.data(), u.data(),
+                                            v.data());
   CHECK(w[0] == floor);
   CHECK(w[1] == 1.0f);
   CHECK(w[4] == 1.0f);
@@ -304,13 +305,26 @@ TEST_CASE("fill weights are lambda / (lambda + lambda0) for accepted windows, el
 
 namespace {
 
-/// (u, v) filled with the weights w by pull-push, from the unweighted flow (u0, v0).
+/// (u, v) filled with the weights w by pull-push, from the unweighted flow (u0, v0): in place,
+/// and into other arrays, which must give the same.
 void fill(const Image<float>& w, const Image<float>& u0, const Image<float>& v0, int threads,
           Image<float>& u, Image<float>& v) {
+  using lkflow::detail::Plane;
   std::vector<lkflow::detail::FillLevel<float>> pyramid;
-  u = w * u0;
-  v = w * v0;
-  lkflow::detail::pull_push_fill(w, threads, u, v, pyramid, 1);
+  std::vector<lkflow::detail::Scratch> scratch;
+  const lkflow::detail::Workers workers{threads, &scratch};
+  const Image<float> wu = w * u0, wv = w * v0;
+  Image<float> out_u(w.rows(), w.cols()), out_v(w.rows(), w.cols());
+  lkflow::detail::isa_base::pull_push_fill<float>(
+      Plane<const float>(w), workers, Plane<const float>(wu), Plane<const float>(wv),
+      Plane<float>(out_u), Plane<float>(out_v), pyramid, 1);
+  u = wu;
+  v = wv;
+  lkflow::detail::isa_base::pull_push_fill<float>(Plane<const float>(w), workers,
+                                                  Plane<const float>(u), Plane<const float>(v),
+                                                  Plane<float>(u), Plane<float>(v), pyramid, 1);
+  CHECK((u == out_u).all());
+  CHECK((v == out_v).all());
 }
 
 }  // namespace
@@ -371,16 +385,22 @@ TEST_CASE("residual_noise is the noise of I0 - warped I1, robust to outliers",
   Image<float> I1 = I0;
   for (Eigen::Index i = 0; i < I1.size(); ++i) I1.data()[i] += gauss(rng);
   const Image<float> zero = Image<float>::Zero(rows, cols);
-  std::vector<float> scratch;
-  CHECK(lkflow::detail::residual_noise(I0, I1, zero, zero, scratch) == Approx(0.01).epsilon(0.05));
+  lkflow::detail::AlignedImage<float> scratch;
+  auto residual_noise = [&](const Image<float>& a, const Image<float>& b) {
+    using lkflow::detail::Plane;
+    return lkflow::detail::isa_base::residual_noise<float>(
+        Plane<const float>(a), Plane<const float>(b), Plane<const float>(zero),
+        Plane<const float>(zero), scratch);
+  };
+  CHECK(residual_noise(I0, I1) == Approx(0.01).epsilon(0.05));
   // 30% of the pixels wildly off (occlusions): their standard deviation would be about 0.17;
   // the median of the absolute residual moves to the 71st percentile of the noise's, 1.55 sigma.
   Image<float> occluded = I1;
   for (Eigen::Index i = 0; i < occluded.size(); ++i)
     if (unit(rng) < 0.3f) occluded.data()[i] = unit(rng);
-  const float robust = lkflow::detail::residual_noise(I0, occluded, zero, zero, scratch);
+  const float robust = residual_noise(I0, occluded);
   CHECK(robust >= 0.01f);
   CHECK(robust <= 0.02f);
   // Identical frames: no noise.
-  CHECK(lkflow::detail::residual_noise(I0, I0, zero, zero, scratch) == 0.0f);
+  CHECK(residual_noise(I0, I0) == 0.0f);
 }

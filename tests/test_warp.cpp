@@ -3,22 +3,25 @@
 // definition, with smooth flows (contiguous cells: the SIMD samplers pick pixels by permutes),
 // stretched ones (across the permutes' limits), rough and large flows (cells far apart:
 // gathers), positions outside the image, every image shape down to one row or column, and row
-// pieces of any start and length; and warped_row, which picks one, against the others. Built a
-// second time for this machine (test_warp_native).
+// pieces of any start and length; and the warped_row of each copy of the kernels (isa.hpp),
+// which uses its copy's sampler, against the others. Built a second time for this machine
+// (test_warp_native), where the base copy has the machine's sampler.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
-#include <lkflow/detail/warp.hpp>
+#include <lkflow/detail/isa_kernels.hpp>
 #include <lkflow/image.hpp>
 
 namespace {
 
 using Index = Eigen::Index;
-using lkflow::detail::FloatSampler;
+using lkflow::detail::Isa;
 
 /// I1 sampled at (x, y) by the definition: bilinear interpolation of the image extended beyond
 /// its edges by replicating its edge pixels, i.e. the position clamped into [0, cols - 1] x
@@ -76,10 +79,10 @@ using RowFunction = void (*)(const float* i1, Index rows, Index cols, Index y, I
                              Index count, const float* u, const float* v, const float* i0,
                              float* out, float* inside);
 
-/// One of the float samplers, in both output forms.
+/// One of the float samplers, or a copy's warped_row and squared_difference_row, in both output
+/// forms.
 struct Sampler {
   const char* name;
-  FloatSampler kind;
   bool needs_two_by_two;  // the SIMD samplers take images of at least 2x2 pixels
   RowFunction samples, squared_differences;
 };
@@ -91,11 +94,11 @@ void run_portable(const float* i1, Index rows, Index cols, Index y, Index x_begi
                   const float* u, const float* v, const float* i0, float* out, float* inside) {
   std::vector<float> xs(static_cast<std::size_t>(count)), ys(xs.size());
   if (cols > 1)
-    lkflow::detail::warped_row_portable<std::int32_t, true>(i1, rows, cols, y, x_begin, count, u, v,
-                                                            xs.data(), ys.data());
+    lkflow::detail::isa_base::warped_row_portable<std::int32_t, true>(
+        i1, rows, cols, y, x_begin, count, u, v, xs.data(), ys.data());
   else
-    lkflow::detail::warped_row_portable<std::int32_t, false>(i1, rows, cols, y, x_begin, count, u,
-                                                             v, xs.data(), ys.data());
+    lkflow::detail::isa_base::warped_row_portable<std::int32_t, false>(
+        i1, rows, cols, y, x_begin, count, u, v, xs.data(), ys.data());
   for (Index i = 0; i < count; ++i) {
     const auto k = std::size_t(i);
     if constexpr (Output == SampleOutput::samples) {
@@ -107,73 +110,119 @@ void run_portable(const float* i1, Index rows, Index cols, Index y, Index x_begi
   }
 }
 
-/// warped_row or squared_difference_row: whichever sampler float_sampler() picks.
-template <SampleOutput Output>
-void run_dispatched(const float* i1, Index rows, Index cols, Index y, Index x_begin, Index count,
-                    const float* u, const float* v, const float* i0, float* out, float* inside) {
-  using lkflow::detail::squared_difference_row;
-  using lkflow::detail::warped_row;
-  std::vector<float> xs(static_cast<std::size_t>(count)), ys(xs.size());
-  if constexpr (Output == SampleOutput::samples) {
-    if (cols > 1)
-      warped_row<std::int32_t, true>(i1, rows, cols, y, x_begin, count, u, v, out, inside);
-    else
-      warped_row<std::int32_t, false>(i1, rows, cols, y, x_begin, count, u, v, out, inside);
-  } else {
-    if (cols > 1)
-      squared_difference_row<std::int32_t, true>(i1, rows, cols, y, x_begin, count, u, v, i0,
-                                                 xs.data(), ys.data(), out);
-    else
-      squared_difference_row<std::int32_t, false>(i1, rows, cols, y, x_begin, count, u, v, i0,
-                                                  xs.data(), ys.data(), out);
+// warped_row and squared_difference_row of one copy of the kernels (namespace ns): the functions
+// the warp iterations and the candidates call, each with its copy's sampler.
+#define LKFLOW_TEST_COPY_SAMPLER(ns)                                                             \
+  template <SampleOutput Output>                                                                 \
+  void run_##ns(const float* i1, Index rows, Index cols, Index y, Index x_begin, Index count,    \
+                const float* u, const float* v, const float* i0, float* out, float* inside) {    \
+    using lkflow::detail::ns::squared_difference_row;                                            \
+    using lkflow::detail::ns::warped_row;                                                        \
+    std::vector<float> xs(static_cast<std::size_t>(count)), ys(xs.size());                       \
+    if constexpr (Output == SampleOutput::samples) {                                             \
+      if (cols > 1)                                                                              \
+        warped_row<std::int32_t, true>(i1, rows, cols, y, x_begin, count, u, v, out, inside);    \
+      else                                                                                       \
+        warped_row<std::int32_t, false>(i1, rows, cols, y, x_begin, count, u, v, out, inside);   \
+    } else {                                                                                     \
+      if (cols > 1)                                                                              \
+        squared_difference_row<std::int32_t, true>(i1, rows, cols, y, x_begin, count, u, v, i0,  \
+                                                   xs.data(), ys.data(), out);                   \
+      else                                                                                       \
+        squared_difference_row<std::int32_t, false>(i1, rows, cols, y, x_begin, count, u, v, i0, \
+                                                    xs.data(), ys.data(), out);                  \
+    }                                                                                            \
   }
-}
-
-/// True when this processor runs the instructions of `kind` (and this build has its sampler).
-bool processor_runs(FloatSampler kind) {
-  if (kind == FloatSampler::portable) return true;
-  const FloatSampler best = lkflow::detail::float_sampler();
-  if (kind == best || best == FloatSampler::avx512) {
-#if LKFLOW_X86_DISPATCH
-    if (kind == FloatSampler::avx2)
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+LKFLOW_TEST_COPY_SAMPLER(isa_base)
+#if LKFLOW_HAS_AVX2_KERNELS
+LKFLOW_TEST_COPY_SAMPLER(isa_avx2)
 #endif
-    return kind == best;
-  }
-  return false;
-}
+#if LKFLOW_HAS_AVX512_KERNELS
+LKFLOW_TEST_COPY_SAMPLER(isa_avx512)
+#endif
 
-/// The samplers this build has and this processor runs; the others are reported, not hidden.
-/// (The conditions are warp_avx2.hpp's and warp_avx512.hpp's.)
+// The SIMD samplers this build has, and the copy of the kernels they are in: the base copy where
+// the build targets their instruction set, else the copy for it (the conditions of
+// isa_kernels.hpp).
+#if defined(__AVX512F__)
+namespace avx512_copy = lkflow::detail::isa_base;
+constexpr Isa kAvx512SamplerCopy = Isa::base;
+#define LKFLOW_TEST_AVX512_SAMPLER 1
+#elif LKFLOW_HAS_AVX512_KERNELS
+namespace avx512_copy = lkflow::detail::isa_avx512;
+constexpr Isa kAvx512SamplerCopy = Isa::avx512;
+#define LKFLOW_TEST_AVX512_SAMPLER 1
+#endif
+#if LKFLOW_BASE_HAS_AVX2 && !defined(__AVX512F__)
+namespace avx2_copy = lkflow::detail::isa_base;
+constexpr Isa kAvx2SamplerCopy = Isa::base;
+#define LKFLOW_TEST_AVX2_SAMPLER 1
+#elif LKFLOW_HAS_AVX2_KERNELS
+namespace avx2_copy = lkflow::detail::isa_avx2;
+constexpr Isa kAvx2SamplerCopy = Isa::avx2;
+#define LKFLOW_TEST_AVX2_SAMPLER 1
+#endif
+
+/// The samplers this build has and this processor runs, the portable loop first; the others are
+/// reported, not hidden.
 std::vector<Sampler> available_samplers() {
-  std::vector<Sampler> samplers{{"portable", FloatSampler::portable, false,
-                                 run_portable<SampleOutput::samples>,
+  std::vector<Sampler> samplers{{"portable", false, run_portable<SampleOutput::samples>,
                                  run_portable<SampleOutput::squared_differences>}};
-#if (defined(__AVX2__) && defined(__FMA__)) || LKFLOW_X86_DISPATCH
-  if (processor_runs(FloatSampler::avx2))
-    samplers.push_back({"AVX2", FloatSampler::avx2, true,
-                        lkflow::detail::warped_row_avx2<SampleOutput::samples>,
-                        lkflow::detail::warped_row_avx2<SampleOutput::squared_differences>});
+#ifdef LKFLOW_TEST_AVX2_SAMPLER
+  if (lkflow::detail::isa_runs(kAvx2SamplerCopy))
+    samplers.push_back({"AVX2", true, avx2_copy::warped_row_avx2<SampleOutput::samples>,
+                        avx2_copy::warped_row_avx2<SampleOutput::squared_differences>});
   else
     WARN("the AVX2 sampler is not tested: this processor lacks AVX2 or FMA");
 #endif
-#if defined(__AVX512F__) || LKFLOW_X86_DISPATCH
-  if (processor_runs(FloatSampler::avx512))
-    samplers.push_back({"AVX-512", FloatSampler::avx512, true,
-                        lkflow::detail::warped_row_avx512<SampleOutput::samples>,
-                        lkflow::detail::warped_row_avx512<SampleOutput::squared_differences>});
+#ifdef LKFLOW_TEST_AVX512_SAMPLER
+  if (lkflow::detail::isa_runs(kAvx512SamplerCopy))
+    samplers.push_back({"AVX-512", true, avx512_copy::warped_row_avx512<SampleOutput::samples>,
+                        avx512_copy::warped_row_avx512<SampleOutput::squared_differences>});
   else
     WARN("the AVX-512 sampler is not tested: this processor lacks AVX-512");
 #endif
   return samplers;
 }
 
-/// The samplers, then the dispatching functions the library calls (any image shape).
-std::vector<Sampler> samplers_and_dispatch() {
+/// The sampler a copy's warped_row uses on float images of at least 2x2 pixels: its SIMD one,
+/// or the portable loop.
+const char* sampler_of(Isa copy) {
+#ifdef LKFLOW_TEST_AVX512_SAMPLER
+  if (copy == kAvx512SamplerCopy) return "AVX-512";
+#endif
+#ifdef LKFLOW_TEST_AVX2_SAMPLER
+  if (copy == kAvx2SamplerCopy) return "AVX2";
+#endif
+  static_cast<void>(copy);
+  return "portable";
+}
+
+/// warped_row and squared_difference_row of each copy of the kernels this processor runs.
+std::vector<std::pair<Isa, Sampler>> copies() {
+  std::vector<std::pair<Isa, Sampler>> all{
+      {Isa::base,
+       {"base copy", false, run_isa_base<SampleOutput::samples>,
+        run_isa_base<SampleOutput::squared_differences>}}};
+#if LKFLOW_HAS_AVX2_KERNELS
+  if (lkflow::detail::isa_runs(Isa::avx2))
+    all.push_back({Isa::avx2,
+                   {"avx2 copy", false, run_isa_avx2<SampleOutput::samples>,
+                    run_isa_avx2<SampleOutput::squared_differences>}});
+#endif
+#if LKFLOW_HAS_AVX512_KERNELS
+  if (lkflow::detail::isa_runs(Isa::avx512))
+    all.push_back({Isa::avx512,
+                   {"avx512 copy", false, run_isa_avx512<SampleOutput::samples>,
+                    run_isa_avx512<SampleOutput::squared_differences>}});
+#endif
+  return all;
+}
+
+/// The samplers, then each copy's functions (any image shape).
+std::vector<Sampler> samplers_and_copies() {
   std::vector<Sampler> all = available_samplers();
-  all.push_back({"dispatched", lkflow::detail::float_sampler(), false,
-                 run_dispatched<SampleOutput::samples>,
-                 run_dispatched<SampleOutput::squared_differences>});
+  for (const auto& copy : copies()) all.push_back(copy.second);
   return all;
 }
 
@@ -185,7 +234,7 @@ TEST_CASE("every sampler samples I1's own pixels exactly at a zero flow, edges i
   // give b itself, not a + (b - a), which rounds when a and b differ by more than a factor of 2.
   std::mt19937 random(13);
   std::uniform_real_distribution<float> intensity(0.0f, 1.0f);
-  for (const Sampler& sampler : samplers_and_dispatch()) {
+  for (const Sampler& sampler : samplers_and_copies()) {
     for (const Index rows : {Index(1), Index(2), Index(19)})
       for (const Index cols : {Index(1), Index(2), Index(37)}) {
         if (sampler.needs_two_by_two && (rows < 2 || cols < 2)) continue;
@@ -212,13 +261,13 @@ TEST_CASE("every sampler samples I1's own pixels exactly at a zero flow, edges i
 
 TEST_CASE("every sampler samples bilinearly with replicated edges, inside flags included",
           "[warp]") {
-  // Each sampler, and the functions that pick one, in both output forms: samples with inside
-  // flags, and squared differences from I0 (neighbour candidates' costs).
+  // Each sampler, and each copy's functions that use one, in both output forms: samples with
+  // inside flags, and squared differences from I0 (neighbour candidates' costs).
   std::mt19937 random(7);
   std::uniform_real_distribution<float> intensity(0.0f, 1.0f);
   const Index shapes[][2] = {{1, 1},  {1, 40},  {40, 1},  {2, 2},   {3, 17},
                              {17, 3}, {24, 31}, {33, 64}, {40, 100}};
-  for (const Sampler& sampler : samplers_and_dispatch()) {
+  for (const Sampler& sampler : samplers_and_copies()) {
     for (const auto& shape : shapes) {
       const Index rows = shape[0], cols = shape[1];
       if (sampler.needs_two_by_two && (rows < 2 || cols < 2)) continue;
@@ -266,11 +315,10 @@ TEST_CASE("every sampler samples bilinearly with replicated edges, inside flags 
   }
 }
 
-TEST_CASE("the samplers agree, and the library uses the fastest the processor runs", "[warp]") {
+TEST_CASE("the samplers agree, and each copy of the kernels uses its own", "[warp]") {
   const std::vector<Sampler> samplers = available_samplers();
-  // The fastest available is the last; warped_row and squared_difference_row must compute
-  // exactly what it computes.
-  CHECK(lkflow::detail::float_sampler() == samplers.back().kind);
+  // The widest copy this processor runs is the one calls take unless forced.
+  CHECK(lkflow::detail::active_isa() == copies().back().first);
   std::mt19937 random(11);
   std::uniform_real_distribution<float> intensity(0.0f, 1.0f);
   const Index rows = 48, cols = 75;
@@ -283,7 +331,7 @@ TEST_CASE("the samplers agree, and the library uses the fastest the processor ru
       std::vector<float> u, v;
       make_flow(motion, y, cols, random, u, v);
       const float* i0 = other.data() + y * cols;
-      // [0] the portable loop, [1] the dispatching functions, [2] the sampler under test.
+      // [0] the portable loop, [1] a copy's functions, [2] the sampler under test.
       std::vector<float> xs[3], ys[3], squares[3];
       for (int j = 0; j < 3; ++j) xs[j] = ys[j] = squares[j] = std::vector<float>(n);
       auto run = [&](const Sampler& sampler, int j) {
@@ -293,7 +341,6 @@ TEST_CASE("the samplers agree, and the library uses the fastest the processor ru
                                     squares[j].data(), nullptr);
       };
       run(samplers.front(), 0);
-      run(samplers_and_dispatch().back(), 1);
       for (const Sampler& sampler : samplers) {
         run(sampler, 2);
         for (std::size_t k = 0; k < n; ++k) {
@@ -303,7 +350,13 @@ TEST_CASE("the samplers agree, and the library uses the fastest the processor ru
           REQUIRE(xs[2][k] == Approx(xs[0][k]).margin(1e-6));
           REQUIRE(ys[2][k] == ys[0][k]);
           REQUIRE(squares[2][k] == Approx(squares[0][k]).margin(2e-6));
-          if (sampler.kind == lkflow::detail::float_sampler()) {
+        }
+        for (const auto& [isa, functions] : copies()) {
+          if (std::string(sampler_of(isa)) != sampler.name) continue;
+          run(functions, 1);
+          for (std::size_t k = 0; k < n; ++k) {
+            INFO(functions.name << " with the " << sampler.name << " sampler, motion "
+                                << int(motion) << " y " << y << " x " << k);
             REQUIRE(xs[1][k] == xs[2][k]);
             REQUIRE(ys[1][k] == ys[2][k]);
             REQUIRE(squares[1][k] == squares[2][k]);

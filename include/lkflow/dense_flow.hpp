@@ -20,6 +20,10 @@
 // type, plus one shared row; for inputs whose rows are not contiguous (column-major, inner
 // strides) also two bands of (max(32, 8r+4) + 2r + 2) rows of the input type. Expressions without
 // storage (e.g. `a.cast<float>()`) are evaluated once into a temporary image.
+//
+// Speed: the kernel runs at the width of AVX-512 or AVX2 where the processor has them, also in
+// code built for the baseline x86-64 with GCC or clang (detail/isa.hpp), to bitwise the same
+// result for 8- and 16-bit frames.
 #pragma once
 
 #include <algorithm>
@@ -29,7 +33,7 @@
 #include <Eigen/Core>
 
 #include "detail/check_args.hpp"
-#include "detail/dense_kernel.hpp"
+#include "detail/isa_kernels.hpp"
 #include "detail/pixel_arithmetic.hpp"
 #include "detail/row_reader.hpp"
 #include "image.hpp"
@@ -82,8 +86,8 @@ void dense_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
     if (field->rows() != rows || field->cols() != cols) field->resize(rows, cols);
 
   auto run = [&](auto accumulator) {
-    detail::dense_lk<S, decltype(accumulator)>(view0, view1, radius, params.min_eigenvalue,
-                                               params.threads, out);
+    detail::run_dense_lk<S, decltype(accumulator)>(view0, view1, radius, params.min_eigenvalue,
+                                                   params.threads, out);
   };
   if constexpr (std::is_same_v<In, std::uint8_t>) {
     const double window =

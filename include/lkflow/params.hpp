@@ -51,6 +51,36 @@ struct PyramidParams {
   /// take it fully. >= 0 and finite; 0 = off (rejected windows keep the coarser level's flow).
   double fill_strength = 1000;
   int threads = 1;  //!< worker threads, >= 0; 0 = all hardware threads. Output never depends on it.
+
+  // Presets, fastest first, each the defaults with a few members changed (EPE and time beside
+  // OpenCV's DIS presets: README, "Performance"; the table in pyramid.hpp). Set members after
+  // taking one, e.g. `auto p = PyramidParams::fast(); p.threads = 0;`.
+
+  /// No neighbour candidates, no median, no fill: about a third of balanced's time; competes
+  /// with DIS ultrafast.
+  static PyramidParams ultrafast() {
+    PyramidParams p;
+    p.neighbor_candidates = false;
+    p.median = false;
+    p.fill_strength = 0;
+    return p;
+  }
+  /// No median, no fill: about four fifths of balanced's time; competes with DIS fast.
+  static PyramidParams fast() {
+    PyramidParams p;
+    p.median = false;
+    p.fill_strength = 0;
+    return p;
+  }
+  /// The defaults.
+  static PyramidParams balanced() { return PyramidParams{}; }
+  /// Two warps per level and a stronger fill: competes with DIS medium.
+  static PyramidParams accurate() {
+    PyramidParams p;
+    p.iterations = 2;
+    p.fill_strength = 3000;
+    return p;
+  }
 };
 
 }  // namespace lkflow

@@ -54,18 +54,30 @@
 // on the Middlebury sequences and checked on photos moved by known motions, with and without
 // noise; see README "Pyramidal flow".
 //
-// Memory: per level, both frames, the gradients of I0, the three entries of the inverse tensor
-// and the products Ix It', Iy It' (9 images), and the flow and confidence of every level but the
-// finest (whose flow and confidence are the output): about 13 values of S per input pixel, and
-// the fill's pull pyramid (weights and weighted flow at every coarser level: 1 more value per
-// pixel), 17 MB for a 640x480 float flow, held in a PyramidWorkspace that calls on frames of the
-// same size reuse. Each worker thread adds O(width) for its window sums.
+// Presets (static functions of PyramidParams, fastest first; each is the defaults with the
+// members named changed, and members set afterwards override it):
+//   PyramidParams::ultrafast()  no neighbour candidates, median or fill  (beside DIS ultrafast)
+//   PyramidParams::fast()       no median, no fill                       (beside DIS fast)
+//   PyramidParams::balanced()   the defaults                             (beside DIS fast)
+//   PyramidParams::accurate()   iterations 2, fill_strength 3000         (beside DIS medium)
+// Their EPE and time beside OpenCV's DIS presets, measured side by side in one run, are in
+// README "Performance" (bench/compare_opencv.py); the program takes them as --preset NAME and
+// the Python module as preset="NAME".
+//
+// Memory: per level, both frames, the gradients of I0, the three entries of the inverse tensor,
+// the products Ix It', Iy It' and the flow (11 images), and the confidence of every level but
+// the finest (whose confidence is the output's; its flow goes to the output in the level's last
+// pass): about 15 values of S per input pixel, and the fill's pull pyramid (weights and weighted
+// flow at every coarser level: 1 more value per pixel), 20 MB for a 640x480 float flow, each
+// image on a 64-byte boundary, held in a PyramidWorkspace with the working memory of each worker
+// thread (O(width) for its window sums). A workspace reused for frames of the same size, or
+// smaller ones, allocates nothing (tested).
 //
 // Threads: each pass runs on at most one thread per 100 000 pixels of its level (a thread costs
 // more to wake than a pass over a coarse level takes); bands are fixed by the radius, so the
-// output never depends on the thread count. Sampling I1, about half of the time, uses AVX-512 or
-// AVX2 where the processor has them, also in code built for the baseline x86-64 with GCC or
-// clang.
+// output never depends on the thread count. Every pass runs at the width of AVX-512 or AVX2 where
+// the processor has them, also in code built for the baseline x86-64 with GCC or clang
+// (detail/isa.hpp); the results of those copies and the base one agree to rounding.
 //
 // The implementation, step by step: detail/pyramid_driver.hpp (the coarse-to-fine driver), and
 // the passes it runs: detail/pyramid_resample.hpp (between levels), detail/pyramid_kernel.hpp
@@ -78,6 +90,7 @@
 
 #include <Eigen/Core>
 
+#include "detail/isa_kernels.hpp"
 #include "detail/pyramid_args.hpp"
 #include "detail/pyramid_driver.hpp"
 #include "image.hpp"
@@ -94,10 +107,10 @@ class PyramidWorkspace {
                 "lkflow::PyramidWorkspace: S must be float or double");
 
   /// Bytes held by the buffers.
-  std::size_t bytes() const { return buffers_.values() * sizeof(S); }
+  std::size_t bytes() const { return buffers_.bytes(); }
 
   /// Releases every buffer.
-  void clear() { buffers_ = {}; }
+  void clear() { buffers_.clear(); }
 
  private:
   friend struct detail::PyramidWorkspaceAccess;

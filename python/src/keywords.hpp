@@ -69,44 +69,22 @@ inline const std::vector<Member<lkflow::PyramidParams>>& pyramid_members() {
   return members;
 }
 
-// PyramidParams' presets, by the names of their static functions. Until PyramidParams has a
-// preset's function (issue 10 adds them), its name gives the defaults, so that code written
-// with preset="fast" runs now and speeds up once the presets exist.
-// TODO(issue 10): drop the fallback once every preset exists in PyramidParams.
-#define LKFLOW_PYTHON_PRESET(fn)                                          \
-  template <class P, class = void>                                        \
-  struct has_##fn : std::false_type {};                                   \
-  template <class P>                                                      \
-  struct has_##fn<P, std::void_t<decltype(P::fn())>> : std::true_type {}; \
-  template <class P = lkflow::PyramidParams>                              \
-  P preset_##fn() {                                                       \
-    if constexpr (has_##fn<P>::value)                                     \
-      return P::fn();                                                     \
-    else                                                                  \
-      return P{};                                                         \
-  }
-LKFLOW_PYTHON_PRESET(ultrafast)
-LKFLOW_PYTHON_PRESET(fast)
-LKFLOW_PYTHON_PRESET(balanced)
-LKFLOW_PYTHON_PRESET(accurate)
-#undef LKFLOW_PYTHON_PRESET
-
+/// One of PyramidParams' presets, by the name of its static function.
 struct Preset {
   const char* name;
   lkflow::PyramidParams (*make)();
-  bool exists;  // PyramidParams has it; otherwise it gives the defaults
   const char* help;
 };
 
 /// The presets, fastest first; "balanced" is the defaults.
 inline const std::vector<Preset>& presets() {
   static const std::vector<Preset> table{
-      {"ultrafast", preset_ultrafast<>, has_ultrafast<lkflow::PyramidParams>::value,
-       "the fastest, least accurate"},
-      {"fast", preset_fast<>, has_fast<lkflow::PyramidParams>::value, "faster than the defaults"},
-      {"balanced", preset_balanced<>, true, "the defaults"},
-      {"accurate", preset_accurate<>, has_accurate<lkflow::PyramidParams>::value,
-       "more accurate, slower"},
+      {"ultrafast", lkflow::PyramidParams::ultrafast,
+       "the fastest: no neighbour candidates, median or fill"},
+      {"fast", lkflow::PyramidParams::fast, "no median, no fill"},
+      {"balanced", lkflow::PyramidParams::balanced, "the defaults"},
+      {"accurate", lkflow::PyramidParams::accurate,
+       "the most accurate: 2 warps per level, fill_strength 3000"},
   };
   return table;
 }
@@ -253,11 +231,7 @@ std::string keywords_help(const std::vector<Member<P>>& members) {
 /// The presets, one per line, for help texts.
 inline std::string presets_help() {
   std::ostringstream text;
-  for (const Preset& p : presets())
-    text << "        '" << p.name << "': "
-         << (p.exists ? p.help
-                      : "for now the defaults: this lkflow's PyramidParams has no such preset")
-         << "\n";
+  for (const Preset& p : presets()) text << "        '" << p.name << "': " << p.help << "\n";
   return text.str();
 }
 

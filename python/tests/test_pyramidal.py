@@ -66,6 +66,26 @@ def test_presets():
         lkflow.PyramidalFlow(preset=1)
 
 
+def test_presets_are_those_of_the_cpp_header():
+    """Each preset is PyramidParams' static function of its name (params.hpp), not the defaults:
+    the members each one changes, read from the header's `p.member = value;` lines."""
+    text = (SOURCE_DIR / "include" / "lkflow" / "params.hpp").read_text()
+    defaults = lkflow.pyramid_params()
+    for preset in ("ultrafast", "fast", "balanced", "accurate"):
+        # the function's text: up to the next preset or the end of the struct
+        body = re.search(r"static PyramidParams %s\(\) \{(.*?)(static PyramidParams|\n\};)"
+                         % preset, text, re.S)
+        assert body, preset
+        expected = dict(defaults)
+        for name, value in re.findall(r"p\.(\w+) = ([^;]+);", body.group(1)):
+            expected[name] = {"true": True, "false": False}.get(value, None)
+            if expected[name] is None:
+                expected[name] = type(defaults[name])(float(value))
+        assert lkflow.pyramid_params(preset) == expected, preset
+    assert lkflow.pyramid_params("ultrafast")["neighbor_candidates"] is False
+    assert lkflow.pyramid_params("accurate")["iterations"] == 2
+
+
 def test_a_translation_is_recovered():
     """Frames made by moving a texture by (3.3, -1.7) px: beyond dense_flow's reach."""
     f0, f1 = moved_pair(240, 320, 3.3, -1.7)

@@ -96,8 +96,8 @@ class CompareOpenCV(unittest.TestCase):
         make_data(cls.data)
         cls.out = os.path.join(cls.temp.name, "out.json")
         cls.done = run("--eval", EVAL, "--repeat", "2", "--rounds", "2", "--farneback",
-                       "--lkflow", "small=--radius 3", "--lkflow", "default=", "--json", cls.out,
-                       cls.data, "--", "--levels", "2")
+                       "--lkflow", "small=--preset ultrafast --radius 3", "--lkflow", "default=",
+                       "--json", cls.out, cls.data, "--", "--levels", "2")
         cls.report = None
         if cls.done.returncode == 0:
             with open(cls.out) as f:
@@ -129,20 +129,25 @@ class CompareOpenCV(unittest.TestCase):
 
     def test_lkflow_arguments_and_build_are_reported(self):
         small, default = self.report["methods"][:2]
-        self.assertEqual(small["args"], ["--radius", "3", "--levels", "2"])
+        self.assertEqual(small["args"], ["--preset", "ultrafast", "--radius", "3", "--levels", "2"])
+        # the preset's members, and those given beside it
+        self.assertEqual((small["params"]["preset"], small["params"]["neighbor_candidates"],
+                          small["params"]["median"]), ("ultrafast", False, False))
         self.assertEqual((small["params"]["radius"], small["params"]["levels"]), (3, 2))
+        self.assertEqual(default["params"]["preset"], "balanced")
         self.assertEqual(default["params"]["levels"], 2)
         self.assertNotEqual(default["params"]["radius"], 3)
         self.assertEqual(small["params"]["threads"], 1)
-        for key in ("compiler", "build_type", "flags", "target", "sampler"):
+        for key in ("compiler", "build_type", "flags", "target", "kernels", "sampler"):
             self.assertIn(key, small["build"])
         self.assertTrue(self.report["machine"]["cpu"])
 
     def test_lkflow_gets_the_frames_lkflow_eval_makes_itself(self):
         # lkflow_eval on the colour PNGs converts them with its own loader; the script's gray
         # copies must give bitwise the same flow, hence the same EPE to every digit.
-        direct = subprocess.run([EVAL, self.data, "--json", "--repeat", "1", "--radius", "3",
-                                 "--levels", "2"], capture_output=True, text=True, check=True)
+        direct = subprocess.run([EVAL, self.data, "--json", "--repeat", "1", "--preset",
+                                 "ultrafast", "--radius", "3", "--levels", "2"],
+                                capture_output=True, text=True, check=True)
         by_name = {s["sequence"]: s for s in json.loads(direct.stdout)["sequences"]}
         for pair in self.report["pairs"]:
             self.assertEqual(pair["results"]["small"]["epe"], by_name[pair["name"]]["epe"])

@@ -7,11 +7,8 @@
 #include <cstring>
 #include <vector>
 
-#include <lkflow/detail/box_sums.hpp>
-#include <lkflow/detail/median3x3.hpp>
-#include <lkflow/detail/pyramid_resample.hpp>
+#include <lkflow/detail/isa_kernels.hpp>
 #include <lkflow/detail/row_reader.hpp>
-#include <lkflow/detail/warp.hpp>
 
 bool assert_evaluates_when_compiled_out();  // compiled_out.cpp
 
@@ -22,14 +19,18 @@ using lkflow::Image;
 
 int median_in_place() {
   Image<float> flow = Image<float>::Constant(5, 6, 1.0f);
-  lkflow::detail::median3x3(flow, 1, flow);  // "dst must not be src"
+  const lkflow::detail::Plane<float> plane(flow);
+  std::vector<lkflow::detail::Scratch> scratch;
+  lkflow::detail::isa_base::median3x3<float>(plane, {1, &scratch}, plane);  // dst is src
   return 0;
 }
 
 int upsample_unsized() {
   const Image<float> coarse = Image<float>::Constant(3, 4, 1.0f);
   Image<float> fine;  // "fine must already have its size"
-  lkflow::detail::upsample2(coarse, 1, fine);
+  std::vector<lkflow::detail::Scratch> scratch;
+  lkflow::detail::isa_base::upsample2<float>(lkflow::detail::Plane<const float>(coarse),
+                                             {1, &scratch}, lkflow::detail::Plane<float>(fine));
   return 0;
 }
 
@@ -37,13 +38,14 @@ int pair_loads_one_column() {
   const Image<float> image = Image<float>::Constant(4, 1, 0.5f);
   float u[1] = {0}, v[1] = {0}, xs[1], ys[1];
   // Pair loads read the pixel to the right of each cell's left one: the image has none.
-  lkflow::detail::warped_row_portable<std::int32_t, true>(image.data(), 4, 1, 0, 0, 1, u, v, xs,
-                                                          ys);
+  lkflow::detail::isa_base::warped_row_portable<std::int32_t, true>(image.data(), 4, 1, 0, 0, 1, u,
+                                                                    v, xs, ys);
   return 0;
 }
 
 int box_sums_band_outside() {
-  lkflow::detail::BoxSums<double, 1> box(4, 4, 1);
+  lkflow::detail::Scratch scratch;
+  lkflow::detail::isa_base::BoxSums<double, 1> box(4, 4, 1, scratch, true);
   auto products = [](Index, double* const* rows) { std::fill_n(rows[0], 4, 1.0); };
   box.run(2, 5, products, [](Index, const double* const*) {});  // the image has rows 0 to 3
   return 0;

@@ -581,6 +581,15 @@ TEST_CASE("sequence: three or more images") {
     CHECK(json_number(r.out, "iterations") == 2);
     CHECK(json_number(r.out, "coarse_iterations") == 6);
     CHECK(json_number(r.out, "fill_strength") == 0);
+    // --preset too, and the flags beside it win
+    args = frames;
+    args.insert(args.end(), {"--json", "--preset", "accurate", "--levels", "2"});
+    r = run(dir, args);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("\"preset\": \"accurate\"") != std::string::npos);
+    CHECK(json_number(r.out, "iterations") == 2);
+    CHECK(json_number(r.out, "fill_strength") == 3000);
+    CHECK(json_number(r.out, "levels") == 2);
     args = frames;
     args.insert(args.end(), {"--single-scale", "--coarse-iterations", "6"});
     r = run(dir, args);
@@ -596,7 +605,9 @@ TEST_CASE("sequence: three or more images") {
     for (const char* line :
          {"lkflow [0-9.]+: sequence of 5 frames from f0\\.png to f4\\.png\n",
           "\nimage: +128 x 96 px, 8-bit\n",
-          "\nmethod: +pyramidal Lucas-Kanade, [0-9]+ levels, [^\n]*; each pair starts from the "
+          "\nmethod: +pyramidal Lucas-Kanade, preset balanced, [0-9]+ levels, [^\n]*; each pair "
+          "starts "
+          "from the "
           "previous pair's flow\n",
           "\nflows: +4 pairs \\(frame k to k \\+ 1 for k = 0 to 3\\)\n",
           "\nflow time: +[0-9.]+ ms per frame for the flow computation alone \\([0-9.]+ "

@@ -13,11 +13,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
+#include <vector>
 
 #include <Eigen/Core>
 
 #include "assert.hpp"
 #include "parallel.hpp"
+#include "scratch.hpp"
 
 namespace lkflow::detail {
 
@@ -87,6 +90,32 @@ void run_bands(Eigen::Index rows, Eigen::Index rows_per_band, int threads, Worke
   Bands bands(rows, rows_per_band);
   run_workers(worker_count(threads, Bands::count(rows, rows_per_band)),
               [&](int) { worker(bands); });
+}
+
+/// The threads a pass may run on (0 = all, as PyramidParams::threads) and the working memory of
+/// each, kept by the caller between passes (a PyramidWorkspace keeps it between calls).
+struct Workers {
+  int threads;
+  std::vector<Scratch>* scratch;
+};
+
+/// As above, with the working memory of each worker: worker(bands, scratch) gets
+/// (*workers.scratch)[w] on worker w, reset before and after (so that what the pass took fits
+/// the block next time); the vector grows to the number of workers first.
+template <class Worker>
+void run_bands(Eigen::Index rows, Eigen::Index rows_per_band, const Workers& workers,
+               Worker&& worker) {
+  Bands bands(rows, rows_per_band);
+  const int count = worker_count(workers.threads, Bands::count(rows, rows_per_band));
+  std::vector<Scratch>& scratches = *workers.scratch;
+  if (scratches.size() < static_cast<std::size_t>(count))
+    scratches.resize(static_cast<std::size_t>(count));
+  run_workers(count, [&](int w) {
+    Scratch& scratch = scratches[static_cast<std::size_t>(w)];
+    scratch.reset();
+    worker(bands, scratch);
+    scratch.reset();
+  });
 }
 
 /// Runs body(y) for every row y in [0, rows), in bands of kRowPassBandRows on worker threads:

@@ -8,8 +8,10 @@
 // running sum along the row (window_scan.hpp). Rows and columns outside the image contribute
 // nothing, which is the clipped-window rule at the borders. Each band starts its column sums afresh
 // from its own rows, so bands are independent of each other (the unit of threading) and results do
-// not depend on how bands are assigned to threads.
-#pragma once
+// not depend on how bands are assigned to threads. BoxSums is a kernel, compiled once per
+// instruction set (see window_scan.hpp for the two parts of a header of kernels).
+#ifndef LKFLOW_DETAIL_BOX_SUMS_HPP
+#define LKFLOW_DETAIL_BOX_SUMS_HPP
 
 #include <algorithm>
 #include <cstddef>
@@ -21,6 +23,7 @@
 
 #include "assert.hpp"
 #include "config.hpp"
+#include "scratch.hpp"
 #include "window_scan.hpp"
 
 namespace lkflow::detail {
@@ -31,31 +34,49 @@ inline Eigen::Index clipped_window(Eigen::Index i, Eigen::Index n, Eigen::Index 
   return std::min(i + radius, n - 1) - std::max<Eigen::Index>(i - radius, 0) + 1;
 }
 
-/// 1 / clipped_window(x, n, radius) for every x in [0, n), in T.
+/// inverse[x] = 1 / clipped_window(x, n, radius) for every x in [0, n), in T.
+template <class T>
+void fill_inverse_clipped_windows(Eigen::Index n, Eigen::Index radius, T* inverse) {
+  for (Eigen::Index x = 0; x < n; ++x) inverse[x] = T(1) / T(clipped_window(x, n, radius));
+}
+
+/// The same as a vector.
 template <class T>
 std::vector<T> inverse_clipped_windows(Eigen::Index n, Eigen::Index radius) {
   std::vector<T> inverse(static_cast<std::size_t>(n));
-  for (Eigen::Index x = 0; x < n; ++x)
-    inverse[std::size_t(x)] = T(1) / T(clipped_window(x, n, radius));
+  fill_inverse_clipped_windows(n, radius, inverse.data());
   return inverse;
 }
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_BOX_SUMS_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 template <class Acc, int Channels>
 class BoxSums {
  public:
   using Index = Eigen::Index;
 
-  BoxSums(Index width, Index height, Index radius)
+  /// Takes its running sums from `scratch` (which must outlive it), and with `keeps_rows` the
+  /// ring of rows that the row form of run()'s `products` needs, so that a worker takes all its
+  /// memory before its first band, whether it gets one or not.
+  BoxSums(Index width, Index height, Index radius, Scratch& scratch, bool keeps_rows = false)
       : width_(width),
         height_(height),
         radius_(radius),
         padded_width_(window_pad_before(radius) + width + window_pad_after(radius)),
-        storage_(static_cast<std::size_t>(Channels * (padded_width_ + width))) {
+        storage_(scratch.take<Acc>(static_cast<std::size_t>(Channels * (padded_width_ + width)))),
+        ring_(keeps_rows
+                  ? scratch.take<Acc>(static_cast<std::size_t>(ring_rows() * Channels * width))
+                  : nullptr) {
     LKFLOW_ASSERT(width >= 1 && height >= 1 && radius >= 0, "a non-empty image");
+    // The padding of the column sums stays zero: run() writes only their inner width.
+    for (int c = 0; c < Channels; ++c)
+      std::fill_n(storage_ + c * (padded_width_ + width_), padded_width_, Acc(0));
   }
-
-  /// Bytes of working memory this object holds.
-  std::size_t workspace_bytes() const { return (storage_.size() + ring_.size()) * sizeof(Acc); }
 
   /// Calls sink(y, sums) for every row y in [y0, y1), where sums[c][x] is the window sum of
   /// channel c around (x, y). `products` gives the per-pixel values of image rows, in one of two
@@ -71,10 +92,10 @@ class BoxSums {
     Acc* column[Channels];  // running column sums, zero-padded for window_sums
     Acc* window[Channels];
     if constexpr (!accumulates<std::remove_reference_t<Products>>::value)
-      ring_.resize(static_cast<std::size_t>(ring_rows() * Channels * width_));
+      LKFLOW_ASSERT(ring_ != nullptr, "the row form needs BoxSums built with keeps_rows");
     for (int c = 0; c < Channels; ++c) {
-      column[c] = storage_.data() + c * (padded_width_ + width_) + window_pad_before(radius_);
-      window[c] = storage_.data() + c * (padded_width_ + width_) + padded_width_;
+      column[c] = storage_ + c * (padded_width_ + width_) + window_pad_before(radius_);
+      window[c] = storage_ + c * (padded_width_ + width_) + padded_width_;
     }
 
     // Column sums over the rows of the first window of the band.
@@ -105,9 +126,7 @@ class BoxSums {
   Index ring_rows() const { return std::min<Index>(2 * radius_ + 2, height_); }
 
   /// Channel c of image row y in the row form's ring.
-  Acc* ring_row(Index y, int c) {
-    return ring_.data() + ((y % ring_rows()) * Channels + c) * width_;
-  }
+  Acc* ring_row(Index y, int c) { return ring_ + ((y % ring_rows()) * Channels + c) * width_; }
 
   /// column += row `in` - row `out` (-1: none), through whichever form `products` offers.
   template <class Products>
@@ -145,8 +164,9 @@ class BoxSums {
 
   Index width_, height_, radius_, padded_width_;
   Index oldest_ = -1, newest_ = -1;  // the first and the last row the ring took in this run()
-  std::vector<Acc> storage_;         // per channel: padded column sums, then window sums
-  std::vector<Acc> ring_;            // the row form's last ring_rows() product rows, all channels
+  Acc* storage_;                     // per channel: padded column sums, then window sums
+  Acc* ring_;                        // the row form's last ring_rows() product rows, all channels
 };
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

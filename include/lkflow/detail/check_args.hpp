@@ -59,8 +59,8 @@ bool row_within(const F* row, Eigen::Index n, F limit) {
 /// Every value of `image` finite and within +-limit (a no-op for integer images); names the first
 /// bad value in reading order. `why` completes the message of a finite value beyond the limit.
 template <class In>
-void check_values(const char* func, const std::string& name, const StridedImage<In>& image,
-                  In limit, const std::string& why) {
+void check_values(const char* func, const char* name, const StridedImage<In>& image, In limit,
+                  const char* why) {
   if constexpr (std::is_floating_point_v<In>) {
     std::vector<In> row;  // a copy only for rows that are not contiguous
     for (Eigen::Index y = 0; y < image.rows; ++y) {
@@ -76,10 +76,10 @@ void check_values(const char* func, const std::string& name, const StridedImage<
         const In value = values[x];
         const std::string where = " at row " + std::to_string(y) + ", column " + std::to_string(x);
         if (!std::isfinite(value))
-          fail(func, name + " has a non-finite pixel (" +
+          fail(func, std::string(name) + " has a non-finite pixel (" +
                          (std::isnan(value) ? "NaN" : (value > 0 ? "+inf" : "-inf")) + ")" + where);
         if (!(std::abs(value) <= limit))
-          fail(func, name + " has a value of " + number_text(double(value)) + where +
+          fail(func, std::string(name) + " has a value of " + number_text(double(value)) + where +
                          ", beyond +-" + number_text(double(limit)) + ": " + why);
       }
     }
@@ -109,9 +109,11 @@ void check_pixels(const char* func, const StridedImage<In>& view0, const Strided
     const In bound = limit < double(std::numeric_limits<In>::max())
                          ? static_cast<In>(limit)
                          : std::numeric_limits<In>::max();
-    const std::string why = "pixels beyond it overflow the window sums of this radius in " +
-                            std::string(sizeof(T) == 4 ? "float" : "double") +
-                            " (scale the frames down)";
+    // (Literals: a call with valid frames allocates nothing.)
+    const char* why = sizeof(T) == 4 ? "pixels beyond it overflow the window sums of this radius "
+                                       "in float (scale the frames down)"
+                                     : "pixels beyond it overflow the window sums of this radius "
+                                       "in double (scale the frames down)";
     check_values(func, "I0", view0, bound, why);
     check_values(func, "I1", view1, bound, why);
   }

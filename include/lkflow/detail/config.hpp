@@ -20,14 +20,12 @@
 #define LKFLOW_NOINLINE
 #endif
 
-// GCC and clang on x86-64 compile functions for instruction sets beyond the build's own
-// (__attribute__((target))) and lkflow calls them only where the processor has them, so that
-// the hot loops that gain most from AVX2 or AVX-512 (bilinear sampling) use them even in code
-// built for the baseline x86-64. Elsewhere only what the build targets is used.
+// GCC and clang on x86-64 compile lkflow's kernels for instruction sets beyond the build's own
+// as well (target regions), and lkflow runs them only where the processor has them (isa.hpp),
+// so that code built for the baseline x86-64 uses AVX2 or AVX-512 where it can. Elsewhere only
+// what the build targets is used.
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
 #define LKFLOW_X86_DISPATCH 1
-#define LKFLOW_TARGET(features) __attribute__((target(features)))
 #else
 #define LKFLOW_X86_DISPATCH 0
-#define LKFLOW_TARGET(features)
 #endif

@@ -1,6 +1,8 @@
 // The single-scale dense Lucas-Kanade kernel: gradients and the five products per row, window
 // sums by BoxSums, Cramer's rule by solve_row (tensor2x2.hpp), band by band on worker threads.
-#pragma once
+// The kernel is compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_DENSE_KERNEL_HPP
+#define LKFLOW_DETAIL_DENSE_KERNEL_HPP
 
 #include <algorithm>
 #include <cstddef>
@@ -17,6 +19,7 @@
 #include "config.hpp"
 #include "pixel_arithmetic.hpp"
 #include "row_reader.hpp"
+#include "scratch.hpp"
 #include "tensor2x2.hpp"
 
 namespace lkflow::detail {
@@ -30,6 +33,13 @@ struct LkRows {
   const In* down;
   const In* next;
 };
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_DENSE_KERNEL_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// The five products Ix^2, Iy^2, IxIy, IxIt, IyIt (raw, see pixel_arithmetic.hpp) of pixel x,
 /// with central differences and the pixel beyond the left or right edge replicated.
@@ -171,7 +181,8 @@ void dense_lk(const StridedImage<In>& image0, const StridedImage<In>& image1, Ei
   const Index rows_per_band = dense_band_rows(radius);
   run_bands(height, rows_per_band, threads, [&](Bands& bands) {
     RowReader<In> rows0(image0), rows1(image1);
-    BoxSums<Acc, 5> box(width, height, radius);
+    Scratch memory;  // this call's alone: dense_flow keeps no workspace between calls
+    BoxSums<Acc, 5> box(width, height, radius, memory);
     std::vector<T> scratch(static_cast<std::size_t>(width));
 
     LkProducts<Acc, In> products(rows0, rows1, width, height);
@@ -192,4 +203,5 @@ void dense_lk(const StridedImage<In>& image0, const StridedImage<In>& image1, Ei
   });
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

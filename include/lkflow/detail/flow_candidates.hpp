@@ -10,15 +10,17 @@
 // many input pixels, beyond what finer levels can undo. A pixel near a boundary has a neighbour
 // on its own side whose window does not straddle it; that neighbour's flow fits the pixel's own
 // small neighbourhood better, and this step hands it over.
-#pragma once
+//
+// The step is a kernel, compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_FLOW_CANDIDATES_HPP
+#define LKFLOW_DETAIL_FLOW_CANDIDATES_HPP
 
 #include <algorithm>
 #include <cstdint>
-#include <vector>
 
 #include <Eigen/Core>
 
-#include "../image.hpp"
+#include "aligned_image.hpp"
 #include "assert.hpp"
 #include "bands.hpp"
 #include "box_sums.hpp"
@@ -45,6 +47,21 @@ inline Eigen::Index candidate_step(Eigen::Index radius) { return radius + (radiu
 /// between neighbours, is otherwise turned into a patchwork with errors of ~0.05 px).
 inline constexpr double kMinCandidateChange = 0.25;
 
+/// Columns per segment of the eligibility flags: candidate costs are computed only in the
+/// segments of a row where some pixel nearby has an eligible candidate.
+inline constexpr Eigen::Index kCandidateSegment = 64;
+
+inline Eigen::Index candidate_segments(Eigen::Index cols) {
+  return (cols + kCandidateSegment - 1) / kCandidateSegment;
+}
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_FLOW_CANDIDATES_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
+
 /// out[x] = row[x + shift], the index clamped into [0, cols).
 template <class W>
 void shifted_row(const W* LKFLOW_RESTRICT row, Eigen::Index cols, Eigen::Index shift,
@@ -61,7 +78,7 @@ void shifted_row(const W* LKFLOW_RESTRICT row, Eigen::Index cols, Eigen::Index s
 /// pointers into the field for the own and vertical candidates, shifted copies in `su`, `sv`
 /// for the horizontal ones.
 template <class W>
-void candidate_rows(const Image<W>& u, const Image<W>& v, Eigen::Index y, Eigen::Index step, int k,
+void candidate_rows(Plane<const W> u, Plane<const W> v, Eigen::Index y, Eigen::Index step, int k,
                     W* su, W* sv, const W*& cu, const W*& cv) {
   using Index = Eigen::Index;
   LKFLOW_ASSERT(k >= 0 && k < 5, "candidates 0 to 4");
@@ -79,14 +96,6 @@ void candidate_rows(const Image<W>& u, const Image<W>& v, Eigen::Index y, Eigen:
   if (k == 4) source = std::max<Index>(y - step, 0);
   cu = u.data() + source * cols;
   cv = v.data() + source * cols;
-}
-
-/// Columns per segment of the eligibility flags: candidate costs are computed only in the
-/// segments of a row where some pixel nearby has an eligible candidate.
-inline constexpr Eigen::Index kCandidateSegment = 64;
-
-inline Eigen::Index candidate_segments(Eigen::Index cols) {
-  return (cols + kCandidateSegment - 1) / kCandidateSegment;
 }
 
 /// marks[x] |= bit where the candidate flow (cu, cv)[x] differs from the own flow (ou, ov)[x] by
@@ -108,30 +117,30 @@ LKFLOW_NOINLINE void mark_eligible(const W* LKFLOW_RESTRICT cu, const W* LKFLOW_
 /// other pixels are never compared (their candidates are not eligible), so skipping the rest
 /// changes no choice. Smooth flow has few eligible pixels, and most of the work goes.
 template <class W>
-void candidate_flags(const Image<W>& u, const Image<W>& v, Eigen::Index step, int threads,
-                     std::vector<std::uint8_t>& flags) {
+void candidate_flags(Plane<const W> u, Plane<const W> v, Eigen::Index step, const Workers& workers,
+                     Plane<std::uint8_t> flags) {
   using Index = Eigen::Index;
   const Index rows = u.rows(), cols = u.cols(), segments = candidate_segments(cols);
-  flags.assign(static_cast<std::size_t>(rows * segments), 0);
-  run_bands(rows, kRowPassBandRows, threads, [&](Bands& bands) {
-    std::vector<W> shifted(2 * std::size_t(cols));
-    std::vector<std::uint8_t> marks(static_cast<std::size_t>(cols));
+  LKFLOW_ASSERT(flags.rows() == rows && flags.cols() == segments, "a flag per row and segment");
+  run_bands(rows, kRowPassBandRows, workers, [&](Bands& bands, Scratch& scratch) {
+    W* shifted = scratch.take<W>(2 * std::size_t(cols));
+    std::uint8_t* marks = scratch.take<std::uint8_t>(static_cast<std::size_t>(cols));
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       for (Eigen::Index y = y0; y < y1; ++y) {
-        std::fill(marks.begin(), marks.end(), std::uint8_t(0));
+        std::fill(marks, marks + cols, std::uint8_t(0));
         for (int k = 1; k < kFlowCandidates; ++k) {
           const W* cu;
           const W* cv;
-          candidate_rows(u, v, y, step, k, shifted.data(), shifted.data() + cols, cu, cv);
-          mark_eligible(cu, cv, u.data() + y * cols, v.data() + y * cols, cols,
-                        W(kMinCandidateChange), std::uint8_t(1 << k), marks.data());
+          candidate_rows(u, v, y, step, k, shifted, shifted + cols, cu, cv);
+          mark_eligible(cu, cv, u.row(y), v.row(y), cols, W(kMinCandidateChange),
+                        std::uint8_t(1 << k), marks);
         }
-        std::uint8_t* row_flags = flags.data() + y * segments;
+        std::uint8_t* row_flags = flags.row(y);
         for (Index s = 0; s < segments; ++s) {
           const Index x0 = std::max<Index>(s * kCandidateSegment - kCandidateCostRadius, 0);
           const Index x1 = std::min((s + 1) * kCandidateSegment + kCandidateCostRadius, cols);
           std::uint8_t any = 0;
-          for (Index x = x0; x < x1; ++x) any = std::uint8_t(any | marks[std::size_t(x)]);
+          for (Index x = x0; x < x1; ++x) any = std::uint8_t(any | marks[x]);
           row_flags[s] = std::uint8_t(any | (any != 0 ? 1 : 0));
         }
       }
@@ -146,30 +155,30 @@ void candidate_flags(const Image<W>& u, const Image<W>& v, Eigen::Index step, in
 template <class Offset, bool PairLoads, class W>
 class CandidateResiduals {
  public:
-  CandidateResiduals(const Image<W>& I0, const Image<W>& I1, const Image<W>& u, const Image<W>& v,
-                     Eigen::Index step, const std::vector<std::uint8_t>& flags)
+  /// Takes its rows from `scratch`.
+  CandidateResiduals(Plane<const W> I0, Plane<const W> I1, Plane<const W> u, Plane<const W> v,
+                     Eigen::Index step, Plane<const std::uint8_t> flags, Scratch& scratch)
       : I0_(I0),
         I1_(I1),
         u_(u),
         v_(v),
         step_(step),
         flags_(flags),
-        scratch_(4 * std::size_t(I0.cols())),
-        needed_(static_cast<std::size_t>(candidate_segments(I0.cols()))) {}
+        scratch_(scratch.take<W>(4 * std::size_t(I0.cols()))),
+        needed_(scratch.take<std::uint8_t>(static_cast<std::size_t>(flags.cols()))) {}
 
   void operator()(Eigen::Index y, W* const* rows) {
     using Index = Eigen::Index;
     const Index height = I0_.rows(), cols = I0_.cols(), segments = candidate_segments(cols);
-    std::fill(needed_.begin(), needed_.end(), std::uint8_t(0));
+    std::fill(needed_, needed_ + segments, std::uint8_t(0));
     std::uint8_t all = 0;
     for (Index j = std::max<Index>(y - kCandidateCostRadius, 0);
          j <= std::min(y + kCandidateCostRadius, height - 1); ++j)
       for (Index s = 0; s < segments; ++s) {
-        needed_[std::size_t(s)] =
-            std::uint8_t(needed_[std::size_t(s)] | flags_[std::size_t(j * segments + s)]);
-        all = std::uint8_t(all | needed_[std::size_t(s)]);
+        needed_[s] = std::uint8_t(needed_[s] | flags_.row(j)[s]);
+        all = std::uint8_t(all | needed_[s]);
       }
-    W* xs = scratch_.data();
+    W* xs = scratch_;
     W* ys = xs + cols;
     W* su = ys + cols;
     W* sv = su + cols;
@@ -186,13 +195,13 @@ class CandidateResiduals {
       for (Index s = 0; s < segments;) {
         const Index x0 = s * kCandidateSegment;
         Index end = s;
-        const bool need = (needed_[std::size_t(s)] & bit) != 0;
-        while (end < segments && ((needed_[std::size_t(end)] & bit) != 0) == need) ++end;
+        const bool need = (needed_[s] & bit) != 0;
+        while (end < segments && ((needed_[end] & bit) != 0) == need) ++end;
         const Index x1 = std::min(end * kCandidateSegment, cols);
         if (need)
           squared_difference_row<Offset, PairLoads>(I1_.data(), height, cols, y, x0, x1 - x0,
-                                                    cu + x0, cv + x0, I0_.data() + y * cols + x0,
-                                                    xs, ys, out + x0);
+                                                    cu + x0, cv + x0, I0_.row(y) + x0, xs, ys,
+                                                    out + x0);
         else
           std::fill(out + x0, out + x1, W(0));
         s = end;
@@ -201,14 +210,11 @@ class CandidateResiduals {
   }
 
  private:
-  const Image<W>& I0_;
-  const Image<W>& I1_;
-  const Image<W>& u_;
-  const Image<W>& v_;
+  Plane<const W> I0_, I1_, u_, v_;
   Eigen::Index step_;
-  const std::vector<std::uint8_t>& flags_;
-  std::vector<W> scratch_;            // sample positions and shifted candidate rows
-  std::vector<std::uint8_t> needed_;  // per segment: the flags of the rows around y, or-ed
+  Plane<const std::uint8_t> flags_;
+  W* scratch_;            // sample positions and shifted candidate rows
+  std::uint8_t* needed_;  // per segment: the flags of the rows around y, or-ed
 };
 
 /// Candidate k replaces the best so far where its cost is lower and its flow differs from the
@@ -251,30 +257,29 @@ LKFLOW_NOINLINE void choose_candidates(const W* LKFLOW_RESTRICT c0, const W* LKF
 
 /// select_flow_candidates with a given residual generator (its pixel offset type).
 template <class Residuals, class W>
-void select_flow_candidates_with(const Image<W>& I0, const Image<W>& I1, Eigen::Index step,
-                                 int threads, const Image<W>& u, const Image<W>& v, Image<W>& new_u,
-                                 Image<W>& new_v) {
+void select_flow_candidates_with(Plane<const W> I0, Plane<const W> I1, Eigen::Index step,
+                                 const Workers& workers, Plane<const W> u, Plane<const W> v,
+                                 Plane<std::uint8_t> flags, Plane<W> new_u, Plane<W> new_v) {
   using Index = Eigen::Index;
   const Index rows = I0.rows(), cols = I0.cols();
-  std::vector<std::uint8_t> flags;
-  candidate_flags(u, v, step, threads, flags);
+  candidate_flags(u, v, step, workers, flags);
   // Window sums like the pyramid's other ones, at the neighbourhood's radius.
   const Index rows_per_band = pyramid_band_rows(kCandidateCostRadius);
-  run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
-    BoxSums<W, kFlowCandidates> box(cols, rows, kCandidateCostRadius);
-    Residuals residuals(I0, I1, u, v, step, flags);
-    std::vector<W> shifted(4 * std::size_t(cols));  // rows of the horizontal candidates
+  run_bands(rows, rows_per_band, workers, [&](Bands& bands, Scratch& scratch) {
+    BoxSums<W, kFlowCandidates> box(cols, rows, kCandidateCostRadius, scratch, true);
+    Residuals residuals(I0, I1, u, v, step, flags, scratch);
+    W* shifted = scratch.take<W>(4 * std::size_t(cols));  // rows of the horizontal candidates
     auto choose = [&](Index y, const W* const* cost) {
       static_assert(kFlowCandidates == 5, "choose_candidates takes the own flow and 4 candidates");
       const W* cu[kFlowCandidates];
       const W* cv[kFlowCandidates];
       for (int k = 0; k < kFlowCandidates; ++k) {
-        W* su = shifted.data() + std::size_t(k == 2) * 2 * std::size_t(cols);
+        W* su = shifted + std::size_t(k == 2) * 2 * std::size_t(cols);
         candidate_rows(u, v, y, step, k, su, su + cols, cu[k], cv[k]);
       }
       choose_candidates(cost[0], cu[0], cv[0], cost[1], cu[1], cv[1], cost[2], cu[2], cv[2],
                         cost[3], cu[3], cv[3], cost[4], cu[4], cv[4], W(kMinCandidateChange), cols,
-                        new_u.data() + y * cols, new_v.data() + y * cols);
+                        new_u.row(y), new_v.row(y));
     };
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       box.run(y0, y1, residuals, choose);
@@ -282,30 +287,31 @@ void select_flow_candidates_with(const Image<W>& I0, const Image<W>& I1, Eigen::
   });
 }
 
-/// Replaces (u, v) at every pixel by the candidate flow of smallest cost C (the first of equal
-/// costs, the pixel's own flow first). `new_u`, `new_v`: level-sized scratch, swapped with u
-/// and v, so that every pixel chooses among the flows as they were before this step.
+/// (new_u, new_v) = at every pixel, the candidate flow of smallest cost C (the first of equal
+/// costs, the pixel's own flow (u, v) first): every pixel chooses among the flows as they were
+/// before this step. `flags`: scratch of candidate_segments(cols) flags per row. All images of
+/// one size.
 template <class W>
-void select_flow_candidates(const Image<W>& I0, const Image<W>& I1, Eigen::Index step, int threads,
-                            Image<W>& u, Image<W>& v, Image<W>& new_u, Image<W>& new_v) {
+void select_flow_candidates(Plane<const W> I0, Plane<const W> I1, Eigen::Index step,
+                            const Workers& workers, Plane<const W> u, Plane<const W> v,
+                            Plane<std::uint8_t> flags, Plane<W> new_u, Plane<W> new_v) {
   using Index = Eigen::Index;
   const Index rows = I0.rows(), cols = I0.cols();
   LKFLOW_ASSERT(I1.rows() == rows && I1.cols() == cols && u.rows() == rows && u.cols() == cols &&
-                    v.rows() == rows && v.cols() == cols,
-                "the level's frames and flow have one size");
-  LKFLOW_ASSERT(&new_u != &u && &new_u != &v && &new_v != &u && &new_v != &v && &new_u != &new_v,
-                "the scratch images are not the flow");
+                    v.rows() == rows && v.cols() == cols && new_u.rows() == rows &&
+                    new_u.cols() == cols && new_v.rows() == rows && new_v.cols() == cols,
+                "the level's frames and flows have one size");
+  LKFLOW_ASSERT(new_u.data() != u.data() && new_u.data() != v.data() && new_v.data() != u.data() &&
+                    new_v.data() != v.data() && new_u.data() != new_v.data(),
+                "the new flow is written while the flow is read");
   LKFLOW_ASSERT(step >= 1, "neighbours are other pixels");
-  LKFLOW_ASSERT(u.allFinite() && v.allFinite(), "the samplers take finite flows");
-  new_u.resize(rows, cols);
-  new_v.resize(rows, cols);
+  LKFLOW_ASSERT(u.cmap().allFinite() && v.cmap().allFinite(), "the samplers take finite flows");
   with_sampler_layout(rows, cols, [&](auto layout) {
     using Layout = decltype(layout);
     using Residuals = CandidateResiduals<typename Layout::Offset, Layout::pair_loads, W>;
-    select_flow_candidates_with<Residuals>(I0, I1, step, threads, u, v, new_u, new_v);
+    select_flow_candidates_with<Residuals>(I0, I1, step, workers, u, v, flags, new_u, new_v);
   });
-  u.swap(new_u);
-  v.swap(new_v);
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

@@ -16,7 +16,10 @@
 // so w = lambda / (lambda + lambda0) with lambda0 proportional to sigma^2 / n (fill_lambda0)
 // weighs the window's flow against the fill by how much of it is noise; rejected windows, whose
 // flow is only the estimate brought from the coarser level, weigh 0.
-#pragma once
+//
+// The passes are kernels, compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_FLOW_FILL_HPP
+#define LKFLOW_DETAIL_FLOW_FILL_HPP
 
 #include <algorithm>
 #include <cmath>
@@ -29,11 +32,12 @@
 
 #include <Eigen/Core>
 
-#include "../image.hpp"
+#include "aligned_image.hpp"
 #include "assert.hpp"
 #include "bands.hpp"
 #include "config.hpp"
 #include "pyramid_resample.hpp"
+#include "scratch.hpp"
 
 namespace lkflow::detail {
 
@@ -41,7 +45,7 @@ namespace lkflow::detail {
 /// the fill is kept multiplied by its weight: the pull sums it as it is, and the push adds to it).
 template <class W>
 struct FillLevel {
-  Image<W> w, u, v;
+  AlignedImage<W> w, u, v;
 };
 
 /// The smallest weight a pixel has, so that every cell of the pull pyramid has some weight and
@@ -55,6 +59,13 @@ inline double fill_lambda0(double strength, double sigma, int level, Eigen::Inde
   const double n = double(2 * radius + 1) * double(2 * radius + 1);
   return strength * sigma * sigma * std::ldexp(1.0, level) / n;
 }
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_FLOW_FILL_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// w[x] = lambda / (lambda + lambda0) where the window is accepted (c[x] > 0: the inverse
 /// tensor's entry, InverseTensor), 0 where it is rejected, at least kMinFillWeight; and u, v
@@ -98,9 +109,10 @@ LKFLOW_NOINLINE void pull_combine_row(Eigen::Index cols, W* LKFLOW_RESTRICT w, W
   }
 }
 
-/// Pull: `coarse` from the weighted field (w, w u, w v), halved as downsample2 halves images.
+/// Pull: `coarse` (resized here) from the weighted field (w, w u, w v), halved as downsample2
+/// halves images.
 template <class W>
-void pull_level(const Image<W>& w, const Image<W>& u, const Image<W>& v, int threads,
+void pull_level(Plane<const W> w, Plane<const W> u, Plane<const W> v, const Workers& workers,
                 FillLevel<W>& coarse) {
   using Index = Eigen::Index;
   const Index rows = w.rows(), cols = w.cols();
@@ -108,18 +120,17 @@ void pull_level(const Image<W>& w, const Image<W>& u, const Image<W>& v, int thr
                     v.cols() == cols,
                 "weights and flow of one size");
   const Index out_rows = coarser_size(rows), out_cols = coarser_size(cols);
-  for (Image<W>* image : {&coarse.w, &coarse.u, &coarse.v}) image->resize(out_rows, out_cols);
+  for (AlignedImage<W>* image : {&coarse.w, &coarse.u, &coarse.v})
+    image->resize(out_rows, out_cols);
   const W scale = W(1) / W(256);  // the two passes' 1/16 each
-  run_bands(out_rows, kRowPassBandRows, threads, [&](Bands& bands) {
-    std::vector<W> padded(static_cast<std::size_t>(cols + 5));
+  run_bands(out_rows, kRowPassBandRows, workers, [&](Bands& bands, Scratch& scratch) {
+    W* padded = scratch.take<W>(static_cast<std::size_t>(cols + 5));
     for (Index y0, y1; bands.next(y0, y1);) {
       for (Index i = y0; i < y1; ++i) {
-        auto rows_of = [&](const Image<W>& image, W* out) {
-          auto row = [&](Index y) {
-            return image.data() + std::clamp<Index>(y, 0, rows - 1) * cols;
-          };
+        auto rows_of = [&](Plane<const W> image, W* out) {
+          auto row = [&](Index y) { return image.row(std::clamp<Index>(y, 0, rows - 1)); };
           downsample_row(row(2 * i - 2), row(2 * i - 1), row(2 * i), row(2 * i + 1), row(2 * i + 2),
-                         cols, scale, padded.data(), out_cols, out);
+                         cols, scale, padded, out_cols, out);
         };
         W* cw = coarse.w.data() + i * out_cols;
         W* cu = coarse.u.data() + i * out_cols;
@@ -133,78 +144,100 @@ void pull_level(const Image<W>& w, const Image<W>& u, const Image<W>& v, int thr
   });
 }
 
-/// One row of a push: field[x] += (1 - w[x]) up[x] (field holds w u: it becomes w u + (1 - w)
-/// up), up the bilinear interpolation at x/2 of the coarse rows `top` and `bottom` that bracket
-/// the row (as upsample_row, without its doubling); the coarse field is final, not weighted.
-/// `blended`: coarse_cols + 1 values.
-template <class W>
+/// One row of a push: out[x] = field[x] + (1 - w[x]) up[x] (field holds w u: out becomes
+/// w u + (1 - w) up), up the bilinear interpolation at x/2 of the coarse rows `top` and `bottom`
+/// that bracket the row (as upsample_row, without its doubling); the coarse field is final, not
+/// weighted. `blended`: coarse_cols + 1 values. With InPlace, `out` is `field` itself.
+template <bool InPlace, class W>
 LKFLOW_NOINLINE void push_row(const W* LKFLOW_RESTRICT top, const W* LKFLOW_RESTRICT bottom,
                               Eigen::Index coarse_cols, const W* LKFLOW_RESTRICT w,
                               Eigen::Index cols, W* LKFLOW_RESTRICT blended,
-                              W* LKFLOW_RESTRICT field) {
+                              const W* LKFLOW_RESTRICT field, W* LKFLOW_RESTRICT out) {
   using Index = Eigen::Index;
+  // In place, the loops read and write through `out` alone (restrict forbids two names).
+  const W* in = InPlace ? out : field;
   for (Index x = 0; x < coarse_cols; ++x) blended[x] = W(0.5) * (top[x] + bottom[x]);
   blended[coarse_cols] = blended[coarse_cols - 1];
   const Index pairs = cols / 2;
   for (Index j = 0; j < pairs; ++j) {
-    field[2 * j] += (W(1) - w[2 * j]) * blended[j];
-    field[2 * j + 1] += (W(1) - w[2 * j + 1]) * (W(0.5) * (blended[j] + blended[j + 1]));
+    out[2 * j] = in[2 * j] + (W(1) - w[2 * j]) * blended[j];
+    out[2 * j + 1] =
+        in[2 * j + 1] + (W(1) - w[2 * j + 1]) * (W(0.5) * (blended[j] + blended[j + 1]));
   }
-  if (cols % 2 != 0) field[cols - 1] += (W(1) - w[cols - 1]) * blended[pairs];
+  if (cols % 2 != 0) out[cols - 1] = in[cols - 1] + (W(1) - w[cols - 1]) * blended[pairs];
 }
 
-/// Push: (u, v) = (w u, w v) + (1 - w) up(coarse), the coarse level's fields final.
+/// Push: (out_u, out_v) = (w u, w v) + (1 - w) up(coarse), the coarse level's fields final;
+/// (u, v) hold (w u, w v). `out_u` may be `u` and `out_v` `v` (in place), else neither overlaps.
 template <class W>
-void push_level(const FillLevel<W>& coarse, const Image<W>& w, int threads, Image<W>& u,
-                Image<W>& v) {
+void push_level(const FillLevel<W>& coarse, Plane<const W> w, const Workers& workers,
+                Plane<const W> u, Plane<const W> v, Plane<W> out_u, Plane<W> out_v) {
   using Index = Eigen::Index;
   const Index rows = w.rows(), cols = w.cols();
   const Index coarse_rows = coarse.u.rows(), coarse_cols = coarse.u.cols();
   LKFLOW_ASSERT(coarse_rows == coarser_size(rows) && coarse_cols == coarser_size(cols) &&
-                    u.rows() == rows && u.cols() == cols && v.rows() == rows && v.cols() == cols,
+                    u.rows() == rows && u.cols() == cols && v.rows() == rows && v.cols() == cols &&
+                    out_u.rows() == rows && out_u.cols() == cols && out_v.rows() == rows &&
+                    out_v.cols() == cols,
                 "the coarse level is the next coarser one of the field's");
-  run_bands(rows, kRowPassBandRows, threads, [&](Bands& bands) {
-    std::vector<W> blended(static_cast<std::size_t>(coarse_cols + 1));
+  const bool in_place = out_u.data() == u.data();
+  LKFLOW_ASSERT(in_place == (out_v.data() == v.data()), "both in place, or neither");
+  run_bands(rows, kRowPassBandRows, workers, [&](Bands& bands, Scratch& scratch) {
+    W* blended = scratch.take<W>(static_cast<std::size_t>(coarse_cols + 1));
     for (Index y0, y1; bands.next(y0, y1);) {
       for (Index y = y0; y < y1; ++y) {
         const Index top = y / 2, bottom = std::min(y / 2 + y % 2, coarse_rows - 1);
-        const W* weights = w.data() + y * cols;
-        push_row(coarse.u.data() + top * coarse_cols, coarse.u.data() + bottom * coarse_cols,
-                 coarse_cols, weights, cols, blended.data(), u.data() + y * cols);
-        push_row(coarse.v.data() + top * coarse_cols, coarse.v.data() + bottom * coarse_cols,
-                 coarse_cols, weights, cols, blended.data(), v.data() + y * cols);
+        const W* weights = w.row(y);
+        const W* cu = coarse.u.data();
+        const W* cv = coarse.v.data();
+        if (in_place) {
+          push_row<true>(cu + top * coarse_cols, cu + bottom * coarse_cols, coarse_cols, weights,
+                         cols, blended, static_cast<const W*>(nullptr), out_u.row(y));
+          push_row<true>(cv + top * coarse_cols, cv + bottom * coarse_cols, coarse_cols, weights,
+                         cols, blended, static_cast<const W*>(nullptr), out_v.row(y));
+        } else {
+          push_row<false>(cu + top * coarse_cols, cu + bottom * coarse_cols, coarse_cols, weights,
+                          cols, blended, u.row(y), out_u.row(y));
+          push_row<false>(cv + top * coarse_cols, cv + bottom * coarse_cols, coarse_cols, weights,
+                          cols, blended, v.row(y), out_v.row(y));
+        }
       }
     }
   });
 }
 
 /// Fills the weighted field (w u, w v) (`u`, `v` hold the flow times the per-pixel weights `w`,
-/// in (0, 1]; see fill_weight_row) by pull-push: on return they hold w u + (1 - w) fill. The
-/// pull levels are pyramid[first], pyramid[first + 1], ..., resized here (grown as needed),
-/// pulled until one pixel is left; a caller filling the flows of several pyramid levels passes
-/// first = level + 1, so that each entry keeps one size from call to call.
+/// in (0, 1]; see fill_weight_row) by pull-push: (out_u, out_v) become w u + (1 - w) fill; they
+/// may be (u, v) themselves. The pull levels are pyramid[first], pyramid[first + 1], ..., sized
+/// here (grown as needed), pulled until one pixel is left; a caller filling the flows of several
+/// pyramid levels passes first = level + 1, so that each entry keeps one size from call to call.
 template <class W>
-void pull_push_fill(const Image<W>& w, int threads, Image<W>& u, Image<W>& v,
-                    std::vector<FillLevel<W>>& pyramid, std::size_t first) {
+void pull_push_fill(Plane<const W> w, const Workers& workers, Plane<const W> u, Plane<const W> v,
+                    Plane<W> out_u, Plane<W> out_v, std::vector<FillLevel<W>>& pyramid,
+                    std::size_t first) {
   LKFLOW_ASSERT(first >= 1, "pyramid[first - 1] stands for the field itself");
   std::size_t top = first;
   for (;; ++top) {
     if (pyramid.size() <= top) pyramid.resize(top + 1);
     if (top == first) {
-      pull_level(w, u, v, threads, pyramid[top]);
+      pull_level<W>(w, u, v, workers, pyramid[top]);
     } else {
       const FillLevel<W>& finer = pyramid[top - 1];
-      pull_level(finer.w, finer.u, finer.v, threads, pyramid[top]);
+      pull_level<W>(finer.w.plane(), finer.u.plane(), finer.v.plane(), workers, pyramid[top]);
     }
     if (pyramid[top].w.rows() == 1 && pyramid[top].w.cols() == 1) break;
   }
   // The coarsest level's weighted mean is its fill: w u / w.
   FillLevel<W>& last = pyramid[top];
-  last.u(0, 0) /= last.w(0, 0);
-  last.v(0, 0) /= last.w(0, 0);
-  for (std::size_t m = top; m > first; --m)
-    push_level(pyramid[m], pyramid[m - 1].w, threads, pyramid[m - 1].u, pyramid[m - 1].v);
-  push_level(pyramid[first], w, threads, u, v);
+  last.u.data()[0] /= last.w.data()[0];
+  last.v.data()[0] /= last.w.data()[0];
+  for (std::size_t m = top; m > first; --m) {
+    FillLevel<W>& finer = pyramid[m - 1];
+    push_level<W>(pyramid[m], finer.w.plane(), workers, finer.u.plane(), finer.v.plane(),
+                  finer.u.plane(), finer.v.plane());
+  }
+  push_level<W>(pyramid[first], w, workers, u, v, out_u, out_v);
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

@@ -6,20 +6,24 @@
 //   med3(max3(lo[x-1..x+1]), med3(mid[x-1..x+1]), min3(hi[x-1..x+1]))
 // (the largest of the column minima, the median of the column medians and the smallest of the
 // column maxima bound it from both sides). Only min/max: the loops vectorise.
-#pragma once
+// The filter is a kernel, compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_MEDIAN3X3_HPP
+#define LKFLOW_DETAIL_MEDIAN3X3_HPP
 
 #include <algorithm>
 #include <cstddef>
-#include <vector>
 
 #include <Eigen/Core>
 
-#include "../image.hpp"
+#include "aligned_image.hpp"
 #include "assert.hpp"
 #include "bands.hpp"
 #include "config.hpp"
 
-namespace lkflow::detail {
+#endif  // LKFLOW_DETAIL_MEDIAN3X3_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 template <class W>
 inline W median3(W a, W b, W c) {
@@ -54,34 +58,34 @@ void median_of_sorted_columns(const W* LKFLOW_RESTRICT lo, const W* LKFLOW_RESTR
   }
 }
 
-/// dst = 3x3 median of src (resized to src's size); dst must not be src.
+/// dst = 3x3 median of src (of the same size); dst must not be src.
 template <class W>
-void median3x3(const Image<W>& src, int threads, Image<W>& dst) {
+void median3x3(Plane<const W> src, const Workers& workers, Plane<W> dst) {
   using Index = Eigen::Index;
-  LKFLOW_ASSERT(&dst != &src, "dst is written while src is read");
+  LKFLOW_ASSERT(dst.data() != src.data(), "dst is written while src is read");
   const Index rows = src.rows(), cols = src.cols();
-  dst.resize(rows, cols);
-  run_bands(rows, kRowPassBandRows, threads, [&](Bands& bands) {
+  LKFLOW_ASSERT(dst.rows() == rows && dst.cols() == cols, "dst has src's size");
+  run_bands(rows, kRowPassBandRows, workers, [&](Bands& bands, Scratch& scratch) {
     // Sorted columns with one replicated column on each side.
     const auto padded = static_cast<std::size_t>(cols + 2);
-    std::vector<W> low(padded), middle(padded), high(padded);
-    W* lo = low.data() + 1;
-    W* mid = middle.data() + 1;
-    W* hi = high.data() + 1;
+    W* lo = scratch.take<W>(padded) + 1;
+    W* mid = scratch.take<W>(padded) + 1;
+    W* hi = scratch.take<W>(padded) + 1;
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       for (Eigen::Index y = y0; y < y1; ++y) {
-        sort_columns(src.data() + std::max<Index>(y - 1, 0) * cols, src.data() + y * cols,
-                     src.data() + std::min(y + 1, rows - 1) * cols, cols, lo, mid, hi);
+        sort_columns(src.row(std::max<Index>(y - 1, 0)), src.row(y),
+                     src.row(std::min(y + 1, rows - 1)), cols, lo, mid, hi);
         lo[-1] = lo[0];
         mid[-1] = mid[0];
         hi[-1] = hi[0];
         lo[cols] = lo[cols - 1];
         mid[cols] = mid[cols - 1];
         hi[cols] = hi[cols - 1];
-        median_of_sorted_columns(lo, mid, hi, cols, dst.data() + y * cols);
+        median_of_sorted_columns(lo, mid, hi, cols, dst.row(y));
       }
     }
   });
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

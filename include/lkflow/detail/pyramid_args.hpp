@@ -77,14 +77,15 @@ template <class S>
 void check_initial_flow(const char* func, const Flow<S>& initial, Eigen::Index rows,
                         Eigen::Index cols) {
   const auto bound = static_cast<S>(flow_bound(rows, cols));
-  for (const auto& [field, name] : {std::pair<const Image<S>*, const char*>{&initial.u, "u"},
-                                    std::pair<const Image<S>*, const char*>{&initial.v, "v"}}) {
+  // (Names as literals: a call with a valid initial flow allocates nothing.)
+  for (const auto& [field, name] :
+       {std::pair<const Image<S>*, const char*>{&initial.u, "initial flow u"},
+        std::pair<const Image<S>*, const char*>{&initial.v, "initial flow v"}}) {
     if (field->rows() != rows || field->cols() != cols)
-      fail(func, std::string("initial flow ") + name + " is " +
-                     size_text(field->rows(), field->cols()) + ", the images are " +
-                     size_text(rows, cols));
+      fail(func, std::string(name) + " is " + size_text(field->rows(), field->cols()) +
+                     ", the images are " + size_text(rows, cols));
     const StridedImage<S> view{field->data(), rows, cols, cols, 1};
-    check_values(func, std::string("initial flow ") + name, view, bound,
+    check_values(func, name, view, bound,
                  "an initial flow must stay within twice the images' diagonal");
   }
 }

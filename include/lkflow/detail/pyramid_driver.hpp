@@ -1,12 +1,18 @@
 // The coarse-to-fine driver of pyramidal_flow (its method: pyramid.hpp), in named steps: build
 // the pyramids of both frames, seed the coarsest level's flow, then at every level from the
 // coarsest to the input bring the coarser level's flow down and refine it (the level's structure
-// tensor, its warp iterations, neighbour candidates, the median). The passes the steps run are
-// in pyramid_resample.hpp, pyramid_kernel.hpp, flow_candidates.hpp and median3x3.hpp.
-#pragma once
+// tensor, its warp iterations, neighbour candidates, the median, the fill). The passes the steps
+// run are in pyramid_resample.hpp, pyramid_kernel.hpp, flow_candidates.hpp, median3x3.hpp,
+// residual_noise.hpp and flow_fill.hpp. The
+// driver's steps are kernels, compiled once per instruction set, so that a call runs every pass
+// in the copy chosen for it (isa.hpp; see window_scan.hpp for the two parts of a header of
+// kernels); the workspace's levels and the argument checks are shared.
+#ifndef LKFLOW_DETAIL_PYRAMID_DRIVER_HPP
+#define LKFLOW_DETAIL_PYRAMID_DRIVER_HPP
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 #include <vector>
 
@@ -14,7 +20,9 @@
 
 #include "../image.hpp"
 #include "../params.hpp"
+#include "aligned_image.hpp"
 #include "assert.hpp"
+#include "bands.hpp"
 #include "check_args.hpp"
 #include "config.hpp"
 #include "flow_candidates.hpp"
@@ -27,6 +35,7 @@
 #include "pyramid_resample.hpp"
 #include "residual_noise.hpp"
 #include "row_reader.hpp"
+#include "scratch.hpp"
 
 namespace lkflow {
 template <class S>
@@ -38,36 +47,57 @@ namespace lkflow::detail {
 /// The buffers of one pyramid level, held by a PyramidWorkspace.
 template <class S>
 struct PyramidLevel {
-  Image<S> I0, I1;            // the frames at this level
-  Image<S> gx, gy;            // gradients of I0
-  InverseTensor<S> inverse;   // inverse structure tensor of I0's windows
-  Image<S> xt, yt;            // Ix It', Iy It'; scratch for the candidates and the median
-  Image<S> u, v, confidence;  // flow and confidence (coarser levels only: the finest's are out's)
+  AlignedImage<S> I0, I1;      // the frames at this level
+  AlignedImage<S> gx, gy;      // gradients of I0
+  InverseTensor<S> inverse;    // inverse structure tensor of I0's windows
+  AlignedImage<S> xt, yt;      // Ix It', Iy It'; scratch for the candidates and the median
+  AlignedImage<S> u, v;        // the level's flow (the finest's goes to the output at the end)
+  AlignedImage<S> confidence;  // coarser levels only: the finest's is the output's
 
-  /// Values held by the buffers.
-  std::size_t values() const {
+  /// Gives every image the level's size, rows x cols (the finest level no confidence); storage
+  /// large enough is kept, so that a workspace reused for one frame size allocates nothing.
+  void resize(Eigen::Index rows, Eigen::Index cols, bool finest) {
+    for (AlignedImage<S>* image :
+         {&I0, &I1, &gx, &gy, &inverse.a, &inverse.b, &inverse.c, &xt, &yt, &u, &v})
+      image->resize(rows, cols);
+    confidence.resize(finest ? 0 : rows, finest ? 0 : cols);
+  }
+
+  /// Bytes held by the buffers.
+  std::size_t bytes() const {
     std::size_t n = 0;
-    for (const Image<S>* image :
+    for (const AlignedImage<S>* image :
          {&I0, &I1, &gx, &gy, &inverse.a, &inverse.b, &inverse.c, &xt, &yt, &u, &v, &confidence})
-      n += static_cast<std::size_t>(image->size());
+      n += image->capacity() * sizeof(S);
     return n;
   }
 };
 
-/// Everything a PyramidWorkspace holds.
+/// Everything a PyramidWorkspace holds: the levels, the neighbour candidates' flags, and the
+/// working memory of each worker thread.
 template <class S>
 struct PyramidBuffers {
   std::vector<PyramidLevel<S>> levels;
-  std::vector<FillLevel<S>> fill;  // the fill's pull levels, by pyramid level (fill_level)
-  std::vector<S> noise_samples;    // residual_noise's samples
+  std::vector<FillLevel<S>> fill;              // the fill's pull levels, by pyramid level
+  AlignedImage<S> noise_samples;               // residual_noise's samples
+  AlignedImage<std::uint8_t> candidate_flags;  // the flags of the largest level
+  std::vector<Scratch> scratch;                // one per worker thread (bands.hpp, Workers)
 
-  /// Values held by the buffers.
-  std::size_t values() const {
-    std::size_t n = noise_samples.capacity();
-    for (const PyramidLevel<S>& level : levels) n += level.values();
+  std::size_t bytes() const {
+    std::size_t n = candidate_flags.capacity() + noise_samples.capacity() * sizeof(S);
+    for (const PyramidLevel<S>& level : levels) n += level.bytes();
     for (const FillLevel<S>& level : fill)
-      n += static_cast<std::size_t>(level.w.size() + level.u.size() + level.v.size());
+      n += (level.w.capacity() + level.u.capacity() + level.v.capacity()) * sizeof(S);
+    for (const Scratch& s : scratch) n += s.bytes();
     return n;
+  }
+
+  void clear() {
+    levels.clear();
+    fill.clear();
+    noise_samples.clear();
+    candidate_flags.clear();
+    scratch.clear();
   }
 };
 
@@ -126,97 +156,10 @@ inline LevelPlan plan_level(const PyramidParams& params, int level, int refined,
           threads_for_pixels(params.threads, kFlowCandidates * pixels)};
 }
 
-/// out = image scaled to intensities, in S, row-major (the pyramid's finest level).
-template <class S, class In>
-void to_level(const StridedImage<In>& image, S scale, Image<S>& out) {
-  out.resize(image.rows, image.cols);
-  for (Eigen::Index y = 0; y < image.rows; ++y) {
-    const In* LKFLOW_RESTRICT in = image.data + y * image.row_stride;
-    S* LKFLOW_RESTRICT row = out.data() + y * image.cols;
-    if (image.col_stride == 1)
-      for (Eigen::Index x = 0; x < image.cols; ++x) row[x] = static_cast<S>(in[x]) * scale;
-    else
-      for (Eigen::Index x = 0; x < image.cols; ++x)
-        row[x] = static_cast<S>(in[x * image.col_stride]) * scale;
-  }
-}
-
-/// Step 1: `level_count` levels of both frames, level 0 the input scaled to intensities.
-template <class S, class In>
-void build_pyramids(const StridedImage<In>& I0, const StridedImage<In>& I1, int level_count,
-                    int threads, std::vector<PyramidLevel<S>>& levels) {
-  LKFLOW_ASSERT(level_count >= 1, "at least the input's level");
-  levels.resize(static_cast<std::size_t>(level_count));
-  const S scale = S(PixelTraits<In>::value_scale);
-  to_level(I0, scale, levels[0].I0);
-  to_level(I1, scale, levels[0].I1);
-  for (std::size_t k = 1; k < levels.size(); ++k) {
-    const int level_threads = threads_for_pixels(threads, levels[k - 1].I0.size());
-    downsample2(levels[k - 1].I0, S(1), level_threads, levels[k].I0);
-    downsample2(levels[k - 1].I1, S(1), level_threads, levels[k].I1);
-  }
-}
-
-/// The flow fields of level k: the level's own, but the finest level's are the output.
-template <class S>
-struct LevelFlow {
-  Image<S>& u;
-  Image<S>& v;
-  Image<S>& confidence;
-};
-
-template <class S>
-LevelFlow<S> level_flow(std::vector<PyramidLevel<S>>& levels, std::size_t k, Flow<S>& out) {
-  if (k == 0) return {out.u, out.v, out.confidence};
-  return {levels[k].u, levels[k].v, levels[k].confidence};
-}
-
-/// Step 2: the coarsest level's flow: 0, or `initial` brought down the pyramid as the frames are
-/// (values halved at each level). Reads all of `initial` before writing any of `out`, so that
-/// `initial` may be `out`.
-template <class S>
-void seed_flow(const Flow<S>* initial, int threads, std::vector<PyramidLevel<S>>& levels,
-               Flow<S>& out) {
-  const std::size_t coarsest = levels.size() - 1;
-  const LevelFlow<S> top = level_flow(levels, coarsest, out);
-  if (initial == nullptr) {
-    top.u.setZero(levels[coarsest].I0.rows(), levels[coarsest].I0.cols());
-    top.v.setZero(levels[coarsest].I0.rows(), levels[coarsest].I0.cols());
-  } else if (coarsest == 0) {
-    out.u = initial->u;
-    out.v = initial->v;
-  } else {
-    const int first_threads = threads_for_pixels(threads, levels[0].I0.size());
-    downsample2(initial->u, S(0.5), first_threads, levels[1].u);
-    downsample2(initial->v, S(0.5), first_threads, levels[1].v);
-    for (std::size_t k = 2; k <= coarsest; ++k) {
-      const int level_threads = threads_for_pixels(threads, levels[k - 1].I0.size());
-      downsample2(levels[k - 1].u, S(0.5), level_threads, levels[k].u);
-      downsample2(levels[k - 1].v, S(0.5), level_threads, levels[k].v);
-    }
-  }
-  out.confidence.resize(levels[0].I0.rows(), levels[0].I0.cols());
-}
-
-/// Step 3: the flow of the next coarser level, upsampled x2 (bilinear, values doubled) into the
-/// flow of `level`: the estimate this level starts from and keeps where its windows are rejected.
-template <class S>
-void propagate_flow(const PyramidLevel<S>& coarser, const PyramidLevel<S>& level, int threads,
-                    const LevelFlow<S>& flow) {
-  flow.u.resize(level.I0.rows(), level.I0.cols());
-  flow.v.resize(level.I0.rows(), level.I0.cols());
-  upsample2(coarser.u, threads, flow.u);
-  upsample2(coarser.v, threads, flow.v);
-}
-
-/// Step 4: the gradients of the level's I0, and the inverse of its windows' structure tensors
-/// with their smallest eigenvalues (`confidence`): formed once, used by every iteration (the
-/// Hessian of the inverse compositional algorithm, Baker & Matthews 2004, sec. 3.2).
-template <class Acc, class S>
-void level_tensor(PyramidLevel<S>& level, const LevelPlan& plan, Image<S>& confidence) {
-  gradients(level.I0, plan.threads, level.gx, level.gy);
-  structure_tensor<Acc>(level.gx, level.gy, plan.radius, plan.min_eigenvalue, plan.threads,
-                        level.inverse, confidence);
+/// The windows of a level that pass the min_eigenvalue test (accepted windows have c > 0).
+template <class W>
+Eigen::Index accepted_windows(const InverseTensor<W>& inverse) {
+  return (inverse.c.plane().cmap() > W(0)).count();
 }
 
 /// True when at least half of a level's windows pass the min_eigenvalue test (accepted windows
@@ -227,91 +170,14 @@ void level_tensor(PyramidLevel<S>& level, const LevelPlan& plan, Image<S>& confi
 /// and the flow of the windows that pass there is that of aliasing, not of the motion.
 template <class W>
 bool has_structure(const InverseTensor<W>& inverse) {
-  return 2 * (inverse.c > W(0)).count() >= inverse.c.size();
+  return 2 * accepted_windows(inverse) >= inverse.c.size();
 }
 
-/// u = its 3x3 median, likewise v; `scratch`: a level-sized image, swapped with them.
-template <class S>
-void median_of_flow(int threads, Image<S>& u, Image<S>& v, Image<S>& scratch) {
-  median3x3(u, threads, scratch);
-  u.swap(scratch);
-  median3x3(v, threads, scratch);
-  v.swap(scratch);
-}
-
-/// Step 6: the confidence-weighted fill of the level's flow (flow_fill.hpp): each window's flow
-/// weighs lambda / (lambda + lambda0) against the flow around it, lambda0 from the noise of the
-/// level's residual (residual_noise.hpp); rejected windows weigh 0. The weights go to level.xt.
-template <class S>
-void fill_level(PyramidLevel<S>& level, const LevelPlan& plan, const Image<S>& confidence,
-                PyramidBuffers<S>& buffers, Image<S>& u, Image<S>& v) {
-  using Index = Eigen::Index;
-  const Index cols = u.cols();
-  // Without a single accepted window there is no flow to fill from: every window keeps its own
-  // (the coarser level's, or the initial flow).
-  if ((level.inverse.c > S(0)).count() == 0) return;
-  const S sigma = residual_noise(level.I0, level.I1, u, v, buffers.noise_samples);
-  const S lambda0 = S(fill_lambda0(plan.fill_strength, double(sigma), plan.level, plan.radius));
-  Image<S>& weights = level.xt;
-  weights.resize(u.rows(), cols);
-  for_each_row(u.rows(), plan.threads, [&](Index y) {
-    fill_weight_row(confidence.data() + y * cols, level.inverse.c.data() + y * cols, cols, lambda0,
-                    weights.data() + y * cols, u.data() + y * cols, v.data() + y * cols);
-  });
-  pull_push_fill(weights, plan.threads, u, v, buffers.fill, std::size_t(plan.level) + 1);
-}
-
-/// Step 5: the level's warp iterations on its flow (u, v), each followed by the median when on,
-/// then the fill when on. Neighbour candidates come after the last iteration's update and before
-/// its median, which then smooths the choices without blurring the boundaries they restored.
-template <class Acc, class S>
-void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, const Image<S>& confidence,
-                  PyramidBuffers<S>& buffers, Image<S>& u, Image<S>& v) {
-  for (int i = 0; i < plan.iterations; ++i) {
-    warp_iteration<Acc>(level.I0, level.I1, level.gx, level.gy, level.inverse, plan.radius,
-                        S(plan.max_flow), plan.threads, u, v, level.xt, level.yt);
-    if (plan.neighbor_candidates && i + 1 == plan.iterations)
-      select_flow_candidates(level.I0, level.I1, candidate_step(plan.radius),
-                             plan.candidate_threads, u, v, level.xt, level.yt);
-    if (plan.median) median_of_flow(plan.threads, u, v, level.xt);
-  }
-  if (plan.fill_strength > 0) fill_level(level, plan, confidence, buffers, u, v);
-}
-
-/// pyramidal_flow for validated inputs; `level_count` already resolved.
+/// pyramidal_flow on the copy of the kernels active_isa() names (isa_kernels.hpp).
 template <class S, class In>
-void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const Flow<S>* initial,
-                  const PyramidParams& params, int level_count, Flow<S>& out,
-                  PyramidBuffers<S>& buffers) {
-  std::vector<PyramidLevel<S>>& levels = buffers.levels;
-  using Acc = PyramidAccumulator<S>;
-  LKFLOW_ASSERT(level_count >= 1 && level_count <= levels_that_fit(I0.rows, I0.cols),
-                "as many levels as fit the image at most");
-  // A window never needs to reach further than the image; clamping keeps 2r+1 from overflowing.
-  const Eigen::Index radius = std::min<Eigen::Index>(params.radius, std::max(I0.rows, I0.cols));
-  build_pyramids(I0, I1, level_count, params.threads, levels);
-  seed_flow(initial, params.threads, levels, out);
-
-  // With levels = 0 the coarse-to-fine pass starts at the coarsest level with structure (see
-  // has_structure): on a texture that has none at coarse scales, the levels above hold only
-  // blurred-out residue, whose flow is arbitrary and beyond what finer levels can correct.
-  bool skip_levels_without_structure = params.levels == 0;
-  int refined = 0;  // levels refined so far
-  for (std::size_t k = levels.size(); k-- > 0;) {
-    PyramidLevel<S>& level = levels[k];
-    const LevelPlan plan =
-        plan_level(params, int(k), refined, radius, level.I0.rows(), level.I0.cols());
-    const LevelFlow<S> flow = level_flow(levels, k, out);
-    if (k + 1 < levels.size()) propagate_flow(levels[k + 1], level, plan.threads, flow);
-    level_tensor<Acc>(level, plan, flow.confidence);
-    if (skip_levels_without_structure && k > 0) {
-      if (!has_structure(level.inverse)) continue;  // its flow is passed down unchanged
-      skip_levels_without_structure = false;        // every finer level is used
-    }
-    refine_level<Acc>(level, plan, flow.confidence, buffers, flow.u, flow.v);
-    ++refined;
-  }
-}
+void run_pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1,
+                      const Flow<S>* initial, const PyramidParams& params, int level_count,
+                      Flow<S>& out, PyramidBuffers<S>& buffers);
 
 /// Checks the arguments of every pyramidal_flow overload, then runs it.
 template <class S, class D0, class D1>
@@ -342,7 +208,234 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
   check_pixels<S>(func, view0, view1,
                   std::min<Eigen::Index>(params.radius, std::max(I0.rows(), I0.cols())));
   if (initial != nullptr) check_initial_flow(func, *initial, I0.rows(), I0.cols());
-  pyramidal_lk(view0, view1, initial, params, level_count, out, buffers);
+  run_pyramidal_lk(view0, view1, initial, params, level_count, out, buffers);
 }
 
 }  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_PYRAMID_DRIVER_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
+
+/// out = image scaled to intensities, in S (the pyramid's finest level, of the image's size).
+template <class S, class In>
+void to_level(const StridedImage<In>& image, S scale, Plane<S> out) {
+  LKFLOW_ASSERT(out.rows() == image.rows && out.cols() == image.cols, "out has the image's size");
+  for (Eigen::Index y = 0; y < image.rows; ++y) {
+    const In* LKFLOW_RESTRICT in = image.data + y * image.row_stride;
+    S* LKFLOW_RESTRICT row = out.row(y);
+    if (image.col_stride == 1)
+      for (Eigen::Index x = 0; x < image.cols; ++x) row[x] = static_cast<S>(in[x]) * scale;
+    else
+      for (Eigen::Index x = 0; x < image.cols; ++x)
+        row[x] = static_cast<S>(in[x * image.col_stride]) * scale;
+  }
+}
+
+/// The workers of a pass over `pixels` pixels: threads_for_pixels of the requested count.
+template <class S>
+Workers workers_for(int threads, Eigen::Index pixels, PyramidBuffers<S>& buffers) {
+  return {threads_for_pixels(threads, pixels), &buffers.scratch};
+}
+
+/// Step 1: `level_count` levels with every buffer sized, the output sized, and both frames'
+/// pyramids: level 0 the input scaled to intensities, every coarser one from the one below.
+template <class S, class In>
+void build_pyramids(const StridedImage<In>& I0, const StridedImage<In>& I1, int level_count,
+                    int threads, PyramidBuffers<S>& buffers, Flow<S>& out) {
+  LKFLOW_ASSERT(level_count >= 1, "at least the input's level");
+  std::vector<PyramidLevel<S>>& levels = buffers.levels;
+  levels.resize(static_cast<std::size_t>(level_count));
+  Eigen::Index rows = I0.rows, cols = I0.cols;
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    levels[k].resize(rows, cols, k == 0);
+    rows = coarser_size(rows);
+    cols = coarser_size(cols);
+  }
+  buffers.candidate_flags.resize(I0.rows, candidate_segments(I0.cols));
+  for (Image<S>* field : {&out.u, &out.v, &out.confidence})
+    if (field->rows() != I0.rows || field->cols() != I0.cols) field->resize(I0.rows, I0.cols);
+
+  const S scale = S(PixelTraits<In>::value_scale);
+  to_level(I0, scale, levels[0].I0.plane());
+  to_level(I1, scale, levels[0].I1.plane());
+  for (std::size_t k = 1; k < levels.size(); ++k) {
+    const Workers workers = workers_for(threads, levels[k - 1].I0.size(), buffers);
+    downsample2<S>(levels[k - 1].I0.plane(), S(1), workers, levels[k].I0.plane());
+    downsample2<S>(levels[k - 1].I1.plane(), S(1), workers, levels[k].I1.plane());
+  }
+}
+
+/// Step 2: the coarsest level's flow: 0, or `initial` brought down the pyramid as the frames are
+/// (values halved at each level). `initial` may be the output: the output is written last.
+template <class S>
+void seed_flow(const Flow<S>* initial, int threads, PyramidBuffers<S>& buffers) {
+  std::vector<PyramidLevel<S>>& levels = buffers.levels;
+  const std::size_t coarsest = levels.size() - 1;
+  PyramidLevel<S>& top = levels[coarsest];
+  if (initial == nullptr) {
+    top.u.plane().map().setZero();
+    top.v.plane().map().setZero();
+  } else if (coarsest == 0) {
+    top.u.plane().map() = initial->u;
+    top.v.plane().map() = initial->v;
+  } else {
+    for (std::size_t k = 1; k <= coarsest; ++k) {
+      const Workers workers = workers_for(threads, levels[k - 1].I0.size(), buffers);
+      const Plane<const S> finer_u = k == 1 ? Plane<const S>(initial->u) : levels[k - 1].u.plane();
+      const Plane<const S> finer_v = k == 1 ? Plane<const S>(initial->v) : levels[k - 1].v.plane();
+      downsample2<S>(finer_u, S(0.5), workers, levels[k].u.plane());
+      downsample2<S>(finer_v, S(0.5), workers, levels[k].v.plane());
+    }
+  }
+}
+
+/// Step 3: the flow of the next coarser level, upsampled x2 (bilinear, values doubled) into the
+/// flow of `level`: the estimate this level starts from and keeps where its windows are rejected.
+template <class S>
+void propagate_flow(const PyramidLevel<S>& coarser, PyramidLevel<S>& level,
+                    const Workers& workers) {
+  upsample2<S>(coarser.u.plane(), workers, level.u.plane());
+  upsample2<S>(coarser.v.plane(), workers, level.v.plane());
+}
+
+/// Step 4: the gradients of the level's I0, and the inverse of its windows' structure tensors
+/// with their smallest eigenvalues (`confidence`): formed once, used by every iteration (the
+/// Hessian of the inverse compositional algorithm, Baker & Matthews 2004, sec. 3.2).
+template <class Acc, class S>
+void level_tensor(PyramidLevel<S>& level, const LevelPlan& plan, const Workers& workers,
+                  Plane<S> confidence) {
+  gradients<S>(level.I0.plane(), workers, level.gx.plane(), level.gy.plane());
+  structure_tensor<Acc, S>(level.gx.plane(), level.gy.plane(), plan.radius, plan.min_eigenvalue,
+                           workers, level.inverse, confidence);
+}
+
+/// Step 6: the confidence-weighted fill of the level's flow (flow_fill.hpp): each window's flow
+/// weighs lambda / (lambda + lambda0) against the flow around it, lambda0 from the noise of the
+/// level's residual (residual_noise.hpp); rejected windows weigh 0. The weights go to level.xt,
+/// the filled flow to (out_u, out_v), which may be level.u, level.v. Levels without a single
+/// accepted window have no flow to fill from; the caller leaves their flow as it is.
+template <class S>
+void fill_level(PyramidLevel<S>& level, const LevelPlan& plan, Plane<const S> confidence,
+                PyramidBuffers<S>& buffers, Plane<S> out_u, Plane<S> out_v) {
+  using Index = Eigen::Index;
+  const Workers workers{plan.threads, &buffers.scratch};
+  const Plane<S> u = level.u.plane(), v = level.v.plane();
+  const Index cols = u.cols();
+  const S sigma =
+      residual_noise<S>(level.I0.plane(), level.I1.plane(), u, v, buffers.noise_samples);
+  const S lambda0 = S(fill_lambda0(plan.fill_strength, double(sigma), plan.level, plan.radius));
+  const Plane<S> weights = level.xt.plane();
+  for_each_row(u.rows(), plan.threads, [&](Index y) {
+    fill_weight_row(confidence.row(y), level.inverse.c.data() + y * cols, cols, lambda0,
+                    weights.row(y), u.row(y), v.row(y));
+  });
+  pull_push_fill<S>(weights, workers, u, v, out_u, out_v, buffers.fill,
+                    std::size_t(plan.level) + 1);
+}
+
+/// Step 5: the level's warp iterations on its flow (u, v), each followed by the median when on,
+/// then the fill when on. Neighbour candidates come after the last iteration's update and before
+/// its median, which then smooths the choices without blurring the boundaries they restored.
+/// The flow's buffers trade places with the scratch images xt, yt; the level's last step writes
+/// the flow into (out_u, out_v) where they are given (the finest level: the output), else it
+/// stays in level.u, level.v.
+template <class Acc, class S>
+void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, Plane<const S> confidence,
+                  PyramidBuffers<S>& buffers, Plane<S> out_u, Plane<S> out_v) {
+  const Workers workers{plan.threads, &buffers.scratch};
+  const bool to_out = out_u.data() != nullptr;
+  // Without a single accepted window there is no flow to fill from: every window keeps its own
+  // (the coarser level's, or the initial flow).
+  const bool fills = plan.fill_strength > 0 && accepted_windows(level.inverse) > 0;
+  for (int i = 0; i < plan.iterations; ++i) {
+    const bool last = i + 1 == plan.iterations;
+    warp_iteration<Acc, S>(level.I0.plane(), level.I1.plane(), level.gx.plane(), level.gy.plane(),
+                           level.inverse, plan.radius, S(plan.max_flow), workers, level.u.plane(),
+                           level.v.plane(), level.xt.plane(), level.yt.plane());
+    if (plan.neighbor_candidates && last) {
+      const Workers candidate_workers{plan.candidate_threads, &buffers.scratch};
+      const Plane<std::uint8_t> flags(buffers.candidate_flags.data(), level.I0.rows(),
+                                      candidate_segments(level.I0.cols()));
+      if (to_out && !plan.median && !fills) {
+        select_flow_candidates<S>(level.I0.plane(), level.I1.plane(), candidate_step(plan.radius),
+                                  candidate_workers, level.u.plane(), level.v.plane(), flags, out_u,
+                                  out_v);
+        return;
+      }
+      select_flow_candidates<S>(level.I0.plane(), level.I1.plane(), candidate_step(plan.radius),
+                                candidate_workers, level.u.plane(), level.v.plane(), flags,
+                                level.xt.plane(), level.yt.plane());
+      level.u.swap(level.xt);
+      level.v.swap(level.yt);
+    }
+    if (plan.median) {
+      if (to_out && last && !fills) {
+        median3x3<S>(level.u.plane(), workers, out_u);
+        median3x3<S>(level.v.plane(), workers, out_v);
+        return;
+      }
+      median3x3<S>(level.u.plane(), workers, level.xt.plane());
+      level.u.swap(level.xt);
+      median3x3<S>(level.v.plane(), workers, level.xt.plane());
+      level.v.swap(level.xt);
+    }
+  }
+  if (fills) {
+    fill_level(level, plan, confidence, buffers, to_out ? out_u : level.u.plane(),
+               to_out ? out_v : level.v.plane());
+  } else if (to_out) {
+    out_u.map() = level.u.plane().cmap();
+    out_v.map() = level.v.plane().cmap();
+  }
+}
+
+/// Steps 2 to 6 on pyramids built by step 1.
+template <class S>
+void coarse_to_fine(const Flow<S>* initial, const PyramidParams& params, Eigen::Index radius,
+                    Flow<S>& out, PyramidBuffers<S>& buffers) {
+  using Acc = PyramidAccumulator<S>;
+  std::vector<PyramidLevel<S>>& levels = buffers.levels;
+  seed_flow(initial, params.threads, buffers);
+
+  // With levels = 0 the coarse-to-fine pass starts at the coarsest level with structure (see
+  // has_structure): on a texture that has none at coarse scales, the levels above hold only
+  // blurred-out residue, whose flow is arbitrary and beyond what finer levels can correct.
+  bool skip_levels_without_structure = params.levels == 0;
+  int refined = 0;  // levels refined so far
+  for (std::size_t k = levels.size(); k-- > 0;) {
+    PyramidLevel<S>& level = levels[k];
+    const LevelPlan plan =
+        plan_level(params, int(k), refined, radius, level.I0.rows(), level.I0.cols());
+    const Workers workers{plan.threads, &buffers.scratch};
+    if (k + 1 < levels.size()) propagate_flow(levels[k + 1], level, workers);
+    const Plane<S> confidence = k == 0 ? Plane<S>(out.confidence) : level.confidence.plane();
+    level_tensor<Acc>(level, plan, workers, confidence);
+    const Plane<S> out_u = k == 0 ? Plane<S>(out.u) : Plane<S>();
+    const Plane<S> out_v = k == 0 ? Plane<S>(out.v) : Plane<S>();
+    if (skip_levels_without_structure && k > 0) {
+      if (!has_structure(level.inverse)) continue;  // its flow is passed down unchanged
+      skip_levels_without_structure = false;        // every finer level is used
+    }
+    refine_level<Acc, S>(level, plan, confidence, buffers, out_u, out_v);
+    ++refined;
+  }
+}
+
+/// pyramidal_flow for validated inputs; `level_count` already resolved. Only step 1 depends on
+/// the pixel type.
+template <class S, class In>
+void pyramidal_lk(const StridedImage<In>& I0, const StridedImage<In>& I1, const Flow<S>* initial,
+                  const PyramidParams& params, int level_count, Flow<S>& out,
+                  PyramidBuffers<S>& buffers) {
+  LKFLOW_ASSERT(level_count >= 1 && level_count <= levels_that_fit(I0.rows, I0.cols),
+                "as many levels as fit the image at most");
+  // A window never needs to reach further than the image; clamping keeps 2r+1 from overflowing.
+  const Eigen::Index radius = std::min<Eigen::Index>(params.radius, std::max(I0.rows, I0.cols));
+  build_pyramids(I0, I1, level_count, params.threads, buffers, out);
+  coarse_to_fine(initial, params, radius, out, buffers);
+}
+
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

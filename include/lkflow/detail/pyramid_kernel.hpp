@@ -6,7 +6,9 @@
 // (Baker & Matthews 2004, sec. 3.2; Le Besnerais & Champagnat 2005, eq. 7), sums Ix It' and
 // Iy It' over the windows and solves for the new flow (warp_iteration). Window sums come from
 // BoxSums, band by band on worker threads like dense_flow's; the 2x2 algebra is tensor2x2.hpp's.
-#pragma once
+// The passes are kernels, compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_PYRAMID_KERNEL_HPP
+#define LKFLOW_DETAIL_PYRAMID_KERNEL_HPP
 
 #include <algorithm>
 #include <cstddef>
@@ -14,7 +16,7 @@
 
 #include <Eigen/Core>
 
-#include "../image.hpp"
+#include "aligned_image.hpp"
 #include "assert.hpp"
 #include "bands.hpp"
 #include "box_sums.hpp"
@@ -29,8 +31,15 @@ namespace lkflow::detail {
 /// (det <= 0 or smallest mean eigenvalue < min_eigenvalue). Accepted windows have c > 0.
 template <class W>
 struct InverseTensor {
-  Image<W> a, b, c;
+  AlignedImage<W> a, b, c;
 };
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_PYRAMID_KERNEL_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// gx, gy = the central differences of an image row `mid` between rows `up` and `down` (edge
 /// rows and columns replicated), the same as dense_flow's:
@@ -100,46 +109,47 @@ struct StoredProducts {
   }
 };
 
-/// gx, gy = the central differences of `image` (gradient_row), resized to its size.
+/// gx, gy = the central differences of `image` (gradient_row), all three of one size.
 template <class W>
-void gradients(const Image<W>& image, int threads, Image<W>& gx, Image<W>& gy) {
+void gradients(Plane<const W> image, const Workers& workers, Plane<W> gx, Plane<W> gy) {
   using Index = Eigen::Index;
   const Index rows = image.rows(), cols = image.cols();
-  gx.resize(rows, cols);
-  gy.resize(rows, cols);
-  for_each_row(rows, threads, [&](Index y) {
-    const W* data = image.data();
-    gradient_row(data + std::max<Index>(y - 1, 0) * cols, data + y * cols,
-                 data + std::min(y + 1, rows - 1) * cols, cols, gx.data() + y * cols,
-                 gy.data() + y * cols);
+  LKFLOW_ASSERT(gx.rows() == rows && gx.cols() == cols && gy.rows() == rows && gy.cols() == cols,
+                "the gradients have the image's size");
+  for_each_row(rows, workers.threads, [&](Index y) {
+    gradient_row(image.row(std::max<Index>(y - 1, 0)), image.row(y),
+                 image.row(std::min(y + 1, rows - 1)), cols, gx.row(y), gy.row(y));
   });
 }
 
 /// Sums the structure tensor of the gradients gx, gy over every window, writes its inverse (or
-/// 0) to `inv` and the smallest eigenvalue of the window-mean tensor to `confidence`.
+/// 0) to a, b, c of `inv` and the smallest eigenvalue of the window-mean tensor to `confidence`
+/// (all of the gradients' size).
 template <class Acc, class W, class S>
-void structure_tensor(const Image<W>& gx, const Image<W>& gy, Eigen::Index radius,
-                      double min_eigenvalue, int threads, InverseTensor<W>& inv,
-                      Image<S>& confidence) {
+void structure_tensor(Plane<const W> gx, Plane<const W> gy, Eigen::Index radius,
+                      double min_eigenvalue, const Workers& workers, InverseTensor<W>& inv,
+                      Plane<S> confidence) {
   using Index = Eigen::Index;
   const Index rows = gx.rows(), cols = gx.cols();
   LKFLOW_ASSERT(gy.rows() == rows && gy.cols() == cols, "gradients of one image");
-  for (Image<W>* m : {&inv.a, &inv.b, &inv.c}) m->resize(rows, cols);
-  confidence.resize(rows, cols);
-
-  const std::vector<W> inv_cols = inverse_clipped_windows<W>(cols, radius);
+  for (const AlignedImage<W>* m : {&inv.a, &inv.b, &inv.c})
+    LKFLOW_ASSERT(m->rows() == rows && m->cols() == cols, "the inverse has the gradients' size");
+  LKFLOW_ASSERT(confidence.rows() == rows && confidence.cols() == cols,
+                "the confidence has the gradients' size");
 
   const Index rows_per_band = pyramid_band_rows(radius);
-  run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
-    BoxSums<Acc, 3> box(cols, rows, radius);
-    std::vector<W> root(static_cast<std::size_t>(cols));
+  run_bands(rows, rows_per_band, workers, [&](Bands& bands, Scratch& scratch) {
+    BoxSums<Acc, 3> box(cols, rows, radius, scratch);
+    W* root = scratch.take<W>(static_cast<std::size_t>(cols));
+    W* inv_cols = scratch.take<W>(static_cast<std::size_t>(cols));
+    fill_inverse_clipped_windows(cols, radius, inv_cols);
 
     const TensorProducts<Acc, W> products{gx.data(), gy.data(), cols};
     auto solve = [&](Index y, const Acc* const* sums) {
       const Index offset = y * cols;
       invert_tensor_row(sums[0], sums[1], sums[2], cols, W(1) / W(clipped_window(y, rows, radius)),
-                        inv_cols.data(), W(min_eigenvalue), root.data(), inv.a.data() + offset,
-                        inv.b.data() + offset, inv.c.data() + offset, confidence.data() + offset);
+                        inv_cols, W(min_eigenvalue), root, inv.a.data() + offset,
+                        inv.b.data() + offset, inv.c.data() + offset, confidence.row(y));
     };
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       box.run(y0, y1, products, solve);
@@ -175,37 +185,36 @@ LKFLOW_NOINLINE void residual_products_row(const W* LKFLOW_RESTRICT i1, Eigen::I
 /// where the window is accepted and the solution within `max_flow` px along x and y, and keeps
 /// them where it is not. gx, gy: the gradients of I0. `xt`, `yt`: level-sized scratch for Ix It'
 /// and Iy It' of every pixel, formed in a first pass so that the window sums (which read each row
-/// twice, entering and leaving) never warp a row twice.
+/// twice, entering and leaving) never warp a row twice. All images of one size.
 template <class Acc, class W>
-void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, const Image<W>& gy,
-                    const InverseTensor<W>& inv, Eigen::Index radius, W max_flow, int threads,
-                    Image<W>& u, Image<W>& v, Image<W>& xt, Image<W>& yt) {
+void warp_iteration(Plane<const W> I0, Plane<const W> I1, Plane<const W> gx, Plane<const W> gy,
+                    const InverseTensor<W>& inv, Eigen::Index radius, W max_flow,
+                    const Workers& workers, Plane<W> u, Plane<W> v, Plane<W> xt, Plane<W> yt) {
   using Index = Eigen::Index;
   const Index rows = I0.rows(), cols = I0.cols();
   LKFLOW_ASSERT(I1.rows() == rows && I1.cols() == cols && gx.rows() == rows && gx.cols() == cols &&
                     gy.rows() == rows && gy.cols() == cols && inv.c.rows() == rows &&
                     inv.c.cols() == cols && u.rows() == rows && u.cols() == cols &&
-                    v.rows() == rows && v.cols() == cols,
-                "the level's images, tensor and flow have one size");
-  LKFLOW_ASSERT(&xt != &u && &xt != &v && &yt != &u && &yt != &v && &xt != &yt,
+                    v.rows() == rows && v.cols() == cols && xt.rows() == rows &&
+                    xt.cols() == cols && yt.rows() == rows && yt.cols() == cols,
+                "the level's images, tensor, flow and scratch have one size");
+  LKFLOW_ASSERT(xt.data() != u.data() && xt.data() != v.data() && yt.data() != u.data() &&
+                    yt.data() != v.data() && xt.data() != yt.data(),
                 "the scratch images are not the flow");
-  LKFLOW_ASSERT(u.allFinite() && v.allFinite(), "the samplers take finite flows");
-  xt.resize(rows, cols);
-  yt.resize(rows, cols);
+  LKFLOW_ASSERT(u.cmap().allFinite() && v.cmap().allFinite(), "the samplers take finite flows");
   const Index rows_per_band = pyramid_band_rows(radius);
 
   // Pass 1: the products of every pixel, from the flow before this iteration (on pass 2's bands).
   with_sampler_layout(rows, cols, [&](auto layout) {
     using Layout = decltype(layout);
-    run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
-      std::vector<W> xs(static_cast<std::size_t>(cols)), ys(xs.size());
+    run_bands(rows, rows_per_band, workers, [&](Bands& bands, Scratch& scratch) {
+      W* xs = scratch.take<W>(static_cast<std::size_t>(cols));
+      W* ys = scratch.take<W>(static_cast<std::size_t>(cols));
       for (Eigen::Index y0, y1; bands.next(y0, y1);) {
         for (Eigen::Index y = y0; y < y1; ++y) {
-          const Index offset = y * cols;
           residual_products_row<typename Layout::Offset, Layout::pair_loads>(
-              I1.data(), rows, cols, y, I0.data() + offset, gx.data() + offset, gy.data() + offset,
-              u.data() + offset, v.data() + offset, xs.data(), ys.data(), xt.data() + offset,
-              yt.data() + offset);
+              I1.data(), rows, cols, y, I0.row(y), gx.row(y), gy.row(y), u.row(y), v.row(y), xs, ys,
+              xt.row(y), yt.row(y));
         }
       }
     });
@@ -213,13 +222,13 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, 
 
   // Pass 2: window sums of Ix It', Iy It' and the solve. Each row of (u, v) is rewritten only by
   // its own sink call, after pass 1 has read every row, so the update is in place.
-  run_bands(rows, rows_per_band, threads, [&](Bands& bands) {
-    BoxSums<Acc, 2> box(cols, rows, radius);
+  run_bands(rows, rows_per_band, workers, [&](Bands& bands, Scratch& scratch) {
+    BoxSums<Acc, 2> box(cols, rows, radius, scratch);
     const StoredProducts<Acc, W> products{xt.data(), yt.data(), cols};
     auto solve = [&](Index y, const Acc* const* sums) {
       const Index offset = y * cols;
       update_flow_row(sums[0], sums[1], inv.a.data() + offset, inv.b.data() + offset,
-                      inv.c.data() + offset, cols, max_flow, u.data() + offset, v.data() + offset);
+                      inv.c.data() + offset, cols, max_flow, u.row(y), v.row(y));
     };
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       box.run(y0, y1, products, solve);
@@ -227,4 +236,5 @@ void warp_iteration(const Image<W>& I0, const Image<W>& I1, const Image<W>& gx, 
   });
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

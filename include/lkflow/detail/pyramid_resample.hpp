@@ -3,15 +3,16 @@
 // column, fused and streamed one output row at a time; level k+1 pixel (i, j) sits at level k
 // pixel (2i, 2j), and a level of n pixels gives one of (n + 1) / 2. Up: bilinear interpolation
 // at (x/2, y/2), for flows. Pixels beyond the border are replicated edge pixels.
-#pragma once
+// The passes are kernels, compiled once per instruction set (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_PYRAMID_RESAMPLE_HPP
+#define LKFLOW_DETAIL_PYRAMID_RESAMPLE_HPP
 
 #include <algorithm>
 #include <cstddef>
-#include <vector>
 
 #include <Eigen/Core>
 
-#include "../image.hpp"
+#include "aligned_image.hpp"
 #include "assert.hpp"
 #include "bands.hpp"
 #include "config.hpp"
@@ -20,6 +21,13 @@ namespace lkflow::detail {
 
 /// Size of the next coarser level along one axis.
 inline Eigen::Index coarser_size(Eigen::Index n) { return (n + 1) / 2; }
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_PYRAMID_RESAMPLE_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// One output row of downsample2 from the five input rows a..e around it (2i-2 .. 2i+2, edge
 /// rows replicated): their vertical blur into padded[2 .. cols+1], with two replicated columns
@@ -43,24 +51,24 @@ LKFLOW_NOINLINE void downsample_row(const W* LKFLOW_RESTRICT a, const W* LKFLOW_
                       W(6) * q[2 * j + 2]);
 }
 
-/// dst = decimate(blur(src)) scaled by `gain`; dst is resized to half the size (rounded up).
+/// dst = decimate(blur(src)) scaled by `gain`; dst must be coarser_size() of src along both axes.
 template <class W>
-void downsample2(const Image<W>& src, W gain, int threads, Image<W>& dst) {
+void downsample2(Plane<const W> src, W gain, const Workers& workers, Plane<W> dst) {
   using Index = Eigen::Index;
-  LKFLOW_ASSERT(&src != &dst, "dst is resized before src is read");
+  LKFLOW_ASSERT(src.data() != dst.data(), "dst is written while src is read");
   LKFLOW_ASSERT(src.size() > 0, "a non-empty image");
   const Index rows = src.rows(), cols = src.cols();
   const Index out_rows = coarser_size(rows), out_cols = coarser_size(cols);
-  dst.resize(out_rows, out_cols);
+  LKFLOW_ASSERT(dst.rows() == out_rows && dst.cols() == out_cols, "dst has the coarser size");
   // Normalisation of both passes (1/16 each) and the gain, applied once.
   const W scale = gain / W(256);
-  run_bands(out_rows, kRowPassBandRows, threads, [&](Bands& bands) {
-    std::vector<W> padded(static_cast<std::size_t>(cols + 4) + 1);
-    auto row = [&](Index y) { return src.data() + std::clamp<Index>(y, 0, rows - 1) * cols; };
+  run_bands(out_rows, kRowPassBandRows, workers, [&](Bands& bands, Scratch& scratch) {
+    W* padded = scratch.take<W>(static_cast<std::size_t>(cols + 4) + 1);
+    auto row = [&](Index y) { return src.row(std::clamp<Index>(y, 0, rows - 1)); };
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       for (Eigen::Index i = y0; i < y1; ++i)
         downsample_row(row(2 * i - 2), row(2 * i - 1), row(2 * i), row(2 * i + 1), row(2 * i + 2),
-                       cols, scale, padded.data(), out_cols, dst.data() + i * out_cols);
+                       cols, scale, padded, out_cols, dst.row(i));
     }
   });
 }
@@ -88,26 +96,27 @@ LKFLOW_NOINLINE void upsample_row(const W* LKFLOW_RESTRICT top, const W* LKFLOW_
 
 /// Fine-level flow component from a coarse one, by bilinear interpolation at (x/2, y/2)
 /// (replicated beyond the coarse border) times 2: fine pixel x sits at coarse position x/2.
-/// `fine` must already have its size; `coarse` is coarser_size() of it along both axes.
+/// `coarse` is coarser_size() of `fine` along both axes.
 template <class W>
-void upsample2(const Image<W>& coarse, int threads, Image<W>& fine) {
+void upsample2(Plane<const W> coarse, const Workers& workers, Plane<W> fine) {
   using Index = Eigen::Index;
   const Index rows = fine.rows(), cols = fine.cols();
   const Index coarse_rows = coarse.rows(), coarse_cols = coarse.cols();
-  LKFLOW_ASSERT(&coarse != &fine, "fine is written while coarse is read");
+  LKFLOW_ASSERT(coarse.data() != fine.data(), "fine is written while coarse is read");
   LKFLOW_ASSERT(rows > 0 && cols > 0 && coarse_rows == coarser_size(rows) &&
                     coarse_cols == coarser_size(cols),
                 "fine has its size already, and coarse is the next coarser level's");
-  run_bands(rows, kRowPassBandRows, threads, [&](Bands& bands) {
-    std::vector<W> blended(static_cast<std::size_t>(coarse_cols + 1));
+  run_bands(rows, kRowPassBandRows, workers, [&](Bands& bands, Scratch& scratch) {
+    W* blended = scratch.take<W>(static_cast<std::size_t>(coarse_cols + 1));
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       for (Eigen::Index y = y0; y < y1; ++y) {
-        const W* top = coarse.data() + (y / 2) * coarse_cols;
-        const W* bottom = coarse.data() + std::min(y / 2 + y % 2, coarse_rows - 1) * coarse_cols;
-        upsample_row(top, bottom, coarse_cols, blended.data(), cols, fine.data() + y * cols);
+        const W* top = coarse.row(y / 2);
+        const W* bottom = coarse.row(std::min(y / 2 + y % 2, coarse_rows - 1));
+        upsample_row(top, bottom, coarse_cols, blended, cols, fine.row(y));
       }
     }
   });
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

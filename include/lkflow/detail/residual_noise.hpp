@@ -3,17 +3,18 @@
 // both frames, the sampling's interpolation error and what the flow got wrong. Its median
 // absolute value times 1.4826 (the MAD of a residual of median 0, Hampel 1974) is the standard
 // deviation of Gaussian noise, and ignores up to half of the pixels: occlusions, motion
-// boundaries, the frame's edges.
-#pragma once
+// boundaries, the frame's edges. The estimate is a kernel, compiled once per instruction set
+// (see window_scan.hpp).
+#ifndef LKFLOW_DETAIL_RESIDUAL_NOISE_HPP
+#define LKFLOW_DETAIL_RESIDUAL_NOISE_HPP
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <vector>
 
 #include <Eigen/Core>
 
-#include "../image.hpp"
+#include "aligned_image.hpp"
 #include "assert.hpp"
 #include "warp.hpp"
 
@@ -29,13 +30,21 @@ inline Eigen::Index noise_sample_step(Eigen::Index pixels) {
   return step;
 }
 
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_RESIDUAL_NOISE_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
+
 /// 1.4826 times the median of |I0 - I1(x + u, y + v)| over the pixels of every s-th row and
 /// column (noise_sample_step) whose position (x + u, y + v) lies inside I1; 0 when none does.
-/// I1 is sampled as by the warp iterations. `scratch` holds the samples (reused between calls).
-/// Deterministic: the grid is fixed and the median is a value, whatever the order.
+/// I1 is sampled as by the warp iterations. `scratch` holds the samples (resized, its storage
+/// kept between calls). Deterministic: the grid is fixed and the median is a value, whatever the
+/// order.
 template <class W>
-W residual_noise(const Image<W>& I0, const Image<W>& I1, const Image<W>& u, const Image<W>& v,
-                 std::vector<W>& scratch) {
+W residual_noise(Plane<const W> I0, Plane<const W> I1, Plane<const W> u, Plane<const W> v,
+                 AlignedImage<W>& scratch) {
   using Index = Eigen::Index;
   const Index rows = I0.rows(), cols = I0.cols();
   LKFLOW_ASSERT(I1.rows() == rows && I1.cols() == cols && u.rows() == rows && u.cols() == cols &&
@@ -44,7 +53,7 @@ W residual_noise(const Image<W>& I0, const Image<W>& I1, const Image<W>& u, cons
   const Index step = noise_sample_step(rows * cols);
   const Index grid = ((rows + step - 1) / step) * ((cols + step - 1) / step);
   // One row of samples, its inside flags, then the absolute residuals.
-  scratch.resize(static_cast<std::size_t>(2 * cols + grid));
+  scratch.resize(1, 2 * cols + grid);
   W* samples = scratch.data();
   W* inside = samples + cols;
   W* residuals = inside + cols;
@@ -53,9 +62,8 @@ W residual_noise(const Image<W>& I0, const Image<W>& I1, const Image<W>& u, cons
     using Layout = decltype(layout);
     for (Index y = 0; y < rows; y += step) {
       warped_row<typename Layout::Offset, Layout::pair_loads>(I1.data(), rows, cols, y, 0, cols,
-                                                              u.data() + y * cols,
-                                                              v.data() + y * cols, samples, inside);
-      const W* i0 = I0.data() + y * cols;
+                                                              u.row(y), v.row(y), samples, inside);
+      const W* i0 = I0.row(y);
       for (Index x = 0; x < cols; x += step)
         if (inside[x] != W(0)) residuals[count++] = std::abs(i0[x] - samples[x]);
     }
@@ -66,4 +74,5 @@ W residual_noise(const Image<W>& I0, const Image<W>& I1, const Image<W>& u, cons
   return W(1.4826) * *middle;
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

@@ -16,7 +16,10 @@
 // every window, of |det| + the smallest normal number (bit-identical to 1/det for every det above
 // 2^-102 in float, 2^-970 in double, and never a division by 0), and a 0/1 gate zeroes it for
 // rejected windows (gated_inverse).
-#pragma once
+//
+// The row functions are kernels, compiled once per instruction set (window_scan.hpp).
+#ifndef LKFLOW_DETAIL_TENSOR2X2_HPP
+#define LKFLOW_DETAIL_TENSOR2X2_HPP
 
 #include <algorithm>
 #include <cmath>
@@ -32,6 +35,21 @@ namespace lkflow::detail {
 
 /// The five window sums of one pixel row: xx, yy, xy, xt, yt.
 enum Channel { kXX = 0, kYY = 1, kXY = 2, kXT = 3, kYT = 4 };
+
+/// Constants of dense_flow's solve, in the solve's real type T.
+template <class T>
+struct SolveConstants {
+  T scale_gg;        // raw gradient-product sums to intensity units: (s/2)^2
+  T scale_gt;        // raw gradient-temporal sums to intensity units: (s/2) s
+  T min_eigenvalue;  // acceptance threshold on lambda_min of the mean tensor
+};
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_TENSOR2X2_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// root[x] = sqrt(((Sxx - Syy)/2)^2 + Sxy^2) for the window sums of one row, each converted to T
 /// and multiplied by `scale` (from raw sums to intensity units; 1 for sums already in them). The
@@ -72,14 +90,6 @@ inline T gated_inverse(T det, bool accepted) {
   const T gate = accepted ? T(1) : T(0);
   return gate * (T(1) / (std::abs(det) + std::numeric_limits<T>::min()));
 }
-
-/// Constants of dense_flow's solve, in the solve's real type T.
-template <class T>
-struct SolveConstants {
-  T scale_gg;        // raw gradient-product sums to intensity units: (s/2)^2
-  T scale_gt;        // raw gradient-temporal sums to intensity units: (s/2) s
-  T min_eigenvalue;  // acceptance threshold on lambda_min of the mean tensor
-};
 
 /// dense_flow's solve of every pixel of one row from its five raw window sums (`sums[kXX]` ...,
 /// see pixel_arithmetic.hpp): (u, v) by Cramer's rule where the window is accepted, (0, 0) where
@@ -176,4 +186,5 @@ void update_flow_row(const Acc* LKFLOW_RESTRICT sxt, const Acc* LKFLOW_RESTRICT 
   }
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

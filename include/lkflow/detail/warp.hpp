@@ -2,9 +2,12 @@
 // image (bilinear interpolation of the image extended by replicated edge pixels), for a piece of
 // a row at a time, as samples (warped_row, for the warp iterations) or as squared differences
 // from I0 (squared_difference_row, for neighbour candidates' costs). Float images are sampled by
-// the fastest of the AVX-512 and AVX2 samplers (warp_avx512.hpp, warp_avx2.hpp) and the portable
-// loop here that the build and the processor allow.
-#pragma once
+// the AVX-512 sampler (warp_avx512.hpp) in the copy of the kernels for AVX-512, by the AVX2 one
+// (warp_avx2.hpp) in the copy for AVX2, and by the portable loop here in the base copy (isa.hpp;
+// a base copy built for AVX-512 or AVX2 uses their sampler). The samplers are kernels (see
+// window_scan.hpp for the two parts of a header of kernels).
+#ifndef LKFLOW_DETAIL_WARP_HPP
+#define LKFLOW_DETAIL_WARP_HPP
 
 #include <algorithm>
 #include <cstdint>
@@ -21,17 +24,6 @@
 #include "warp_avx512.hpp"
 
 namespace lkflow::detail {
-
-/// p[0], returning p[1] in `second`, from one 64-bit load (little-endian targets only).
-inline float low_float(const float* p, float& second) {
-  std::uint64_t pair;
-  std::memcpy(&pair, p, sizeof pair);
-  const auto low = static_cast<std::uint32_t>(pair), high = static_cast<std::uint32_t>(pair >> 32);
-  float first;
-  std::memcpy(&first, &low, sizeof first);
-  std::memcpy(&second, &high, sizeof second);
-  return first;
-}
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -60,28 +52,22 @@ decltype(auto) with_sampler_layout(Eigen::Index rows, Eigen::Index cols, F&& f) 
   return f(SamplerLayout<std::int32_t, false>{});
 }
 
-/// The bilinear samplers of float images: warp_avx512.hpp, warp_avx2.hpp, warped_row_portable.
-enum class FloatSampler { avx512, avx2, portable };
+}  // namespace lkflow::detail
 
-/// The fastest float sampler that this build has and this processor runs: fixed by the build's
-/// target where it includes AVX-512, else chosen once at run time with GCC or clang on x86-64
-/// (LKFLOW_X86_DISPATCH), else fixed by the build's target.
-inline FloatSampler float_sampler() {
-#if defined(__AVX512F__)
-  return FloatSampler::avx512;
-#elif LKFLOW_X86_DISPATCH
-  static const FloatSampler best = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return FloatSampler::avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return FloatSampler::avx2;
-    return FloatSampler::portable;
-  }();
-  return best;
-#elif defined(__AVX2__) && defined(__FMA__)
-  return FloatSampler::avx2;
-#else
-  return FloatSampler::portable;
-#endif
+#endif  // LKFLOW_DETAIL_WARP_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
+
+/// p[0], returning p[1] in `second`, from one 64-bit load (little-endian targets only).
+inline float low_float(const float* p, float& second) {
+  std::uint64_t pair;
+  std::memcpy(&pair, p, sizeof pair);
+  const auto low = static_cast<std::uint32_t>(pair), high = static_cast<std::uint32_t>(pair >> 32);
+  float first;
+  std::memcpy(&first, &low, sizeof first);
+  std::memcpy(&second, &high, sizeof second);
+  return first;
 }
 
 /// Samples I1 bilinearly at (x + u[i], y + v[i]), x = x_begin + i, for i in [0, count) (columns
@@ -92,9 +78,8 @@ inline FloatSampler float_sampler() {
 /// update_flow_row). `Offset`, `PairLoads`: as SamplerLayout's (with_sampler_layout chooses).
 /// Callers combine the samples in a loop of their own: a loop body passed in as a lambda reaches
 /// the caller's pointers through references, and GCC then cannot prove them disjoint.
-/// Float images are sampled by the fastest of warp_avx512.hpp, warp_avx2.hpp and the portable
-/// loop that the build and the processor allow (float_sampler), to the same values (up to
-/// whether a multiply-add was fused).
+/// Float images are sampled by this copy's SIMD sampler where it has one (simd_sampled), to the
+/// values of the portable loop up to whether a multiply-add was fused.
 template <class Offset, bool PairLoads, class W>
 void warped_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
                 Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
@@ -172,31 +157,30 @@ void warped_row_portable(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::
   }
 }
 
-/// Runs the fastest SIMD sampler float_sampler() allows, writing `Output` (sample_output.hpp),
-/// and returns true; returns false, having done nothing, where none applies (not float, 64-bit
-/// offsets, an image narrower or shorter than 2 pixels, a processor without AVX2 and FMA).
+/// Runs this copy's SIMD sampler (LKFLOW_ISA_SAMPLER), writing `Output` (sample_output.hpp),
+/// and returns true; returns false, having done nothing, where none applies (no SIMD sampler in
+/// this copy, not float, 64-bit offsets, an image narrower or shorter than 2 pixels).
 template <SampleOutput Output, class Offset, class W>
-bool simd_sampled(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols, Eigen::Index y,
-                  Eigen::Index x_begin, Eigen::Index count, const W* LKFLOW_RESTRICT u,
-                  const W* LKFLOW_RESTRICT v, const W* LKFLOW_RESTRICT i0, W* LKFLOW_RESTRICT out,
-                  W* LKFLOW_RESTRICT inside) {
+bool simd_sampled([[maybe_unused]] const W* LKFLOW_RESTRICT i1, [[maybe_unused]] Eigen::Index rows,
+                  [[maybe_unused]] Eigen::Index cols, [[maybe_unused]] Eigen::Index y,
+                  [[maybe_unused]] Eigen::Index x_begin, [[maybe_unused]] Eigen::Index count,
+                  [[maybe_unused]] const W* LKFLOW_RESTRICT u,
+                  [[maybe_unused]] const W* LKFLOW_RESTRICT v,
+                  [[maybe_unused]] const W* LKFLOW_RESTRICT i0,
+                  [[maybe_unused]] W* LKFLOW_RESTRICT out,
+                  [[maybe_unused]] W* LKFLOW_RESTRICT inside) {
+#if LKFLOW_ISA_SAMPLER == 512 || LKFLOW_ISA_SAMPLER == 256
   if constexpr (std::is_same_v<W, float> && std::is_same_v<Offset, std::int32_t>) {
     if (rows >= 2 && cols >= 2) {
-      const FloatSampler sampler = float_sampler();
-      if constexpr (kHasAvx512Sampler) {
-        if (sampler == FloatSampler::avx512) {
-          warped_row_avx512<Output>(i1, rows, cols, y, x_begin, count, u, v, i0, out, inside);
-          return true;
-        }
-      }
-      if constexpr (kHasAvx2Sampler) {
-        if (sampler == FloatSampler::avx2) {
-          warped_row_avx2<Output>(i1, rows, cols, y, x_begin, count, u, v, i0, out, inside);
-          return true;
-        }
-      }
+#if LKFLOW_ISA_SAMPLER == 512
+      warped_row_avx512<Output>(i1, rows, cols, y, x_begin, count, u, v, i0, out, inside);
+#else
+      warped_row_avx2<Output>(i1, rows, cols, y, x_begin, count, u, v, i0, out, inside);
+#endif
+      return true;
     }
   }
+#endif
   return false;
 }
 
@@ -230,4 +214,5 @@ void squared_difference_row(const W* LKFLOW_RESTRICT i1, Eigen::Index rows, Eige
   }
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

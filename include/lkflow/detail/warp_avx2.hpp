@@ -1,32 +1,33 @@
 // Bilinear sampling of a float image at 8 positions at a time with AVX2 and FMA, for processors
-// without AVX-512: compiled when the including code targets AVX2 and FMA (e.g.
-// -march=x86-64-v3), or for them alone with GCC or clang on x86-64 (config.hpp), in which case
-// warp.hpp calls it only on processors that have them. The AVX-512 version (warp_avx512.hpp)
-// explains the method. Here the pixels of the 8 cells come
-// from two 8-float loads per row, picked into lanes by vpermps and merged by a blend: AVX2 has no
-// two-source permute. Besides the speed of permutes over gathers, this path does not depend on
-// the compiler's choice to vectorise the portable loop with gathers, which GCC 12 makes only
-// when tuning for a processor whose gathers are fast: built with -march=x86-64-v3, the portable
-// loop runs scalar.
-#pragma once
+// without AVX-512: a kernel of the copy of the kernels compiled for AVX2 (isa.hpp), or of the
+// base copy where the build targets AVX2 and FMA (e.g. -march=x86-64-v3); warp.hpp's samplers
+// use it there. The AVX-512 version (warp_avx512.hpp) explains the method. Here the pixels of the 8
+// cells come from two 8-float loads per row, picked into lanes by vpermps and merged by a blend:
+// AVX2 has no two-source permute. Besides the speed of permutes over gathers, this path does not
+// depend on the compiler's choice to vectorise the portable loop with gathers, which GCC 12 makes
+// only when tuning for a processor whose gathers are fast: built with -march=x86-64-v3, the
+// portable loop runs scalar.
+#ifndef LKFLOW_DETAIL_WARP_AVX2_HPP
+#define LKFLOW_DETAIL_WARP_AVX2_HPP
+
+#include <cstdint>
+
+#include <Eigen/Core>
 
 #include "config.hpp"
 #include "sample_output.hpp"
 
-#if (defined(__AVX2__) && defined(__FMA__)) || LKFLOW_X86_DISPATCH
-
-#include <cstdint>
-
+#if LKFLOW_X86_DISPATCH || defined(__AVX2__)
 #include <immintrin.h>
+#endif
 
-#include <Eigen/Core>
+#endif  // LKFLOW_DETAIL_WARP_AVX2_HPP
 
-namespace lkflow::detail {
-
-inline constexpr bool kHasAvx2Sampler = true;
+// Kernels (window_scan.hpp), in the copies whose sampler this is (LKFLOW_ISA_SAMPLER).
+#if defined(LKFLOW_ISA_KERNELS) && LKFLOW_ISA_SAMPLER == 256
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// Lanes of `low` (floats 0-7 of a row piece) or `high` (floats 8-15) at `index` (0 to 15).
-LKFLOW_TARGET("avx2,fma")
 inline __m256 pick16(__m256 low, __m256 high, __m256i index) {
   const __m256 from_high = _mm256_castsi256_ps(_mm256_cmpgt_epi32(index, _mm256_set1_epi32(7)));
   return _mm256_blendv_ps(_mm256_permutevar8x32_ps(low, index),
@@ -34,7 +35,6 @@ inline __m256 pick16(__m256 low, __m256 high, __m256i index) {
 }
 
 /// True when every lane of `mask` (each 0 or -1) is set.
-LKFLOW_TARGET("avx2,fma")
 inline bool all_lanes(__m256i mask) {
   return _mm256_movemask_ps(_mm256_castsi256_ps(mask)) == 0xFF;
 }
@@ -42,7 +42,6 @@ inline bool all_lanes(__m256i mask) {
 /// warped_row_avx512's contract, 8 lanes at a time: a float image of rows >= 2, cols >= 2,
 /// rows * cols < 2^31.
 template <SampleOutput Output>
-LKFLOW_TARGET("avx2,fma")
 void warped_row_avx2(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
                      Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
                      const float* LKFLOW_RESTRICT u, const float* LKFLOW_RESTRICT v,
@@ -143,12 +142,5 @@ void warped_row_avx2(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::
   }
 }
 
-}  // namespace lkflow::detail
-
-#else
-
-namespace lkflow::detail {
-inline constexpr bool kHasAvx2Sampler = false;
-}  // namespace lkflow::detail
-
-#endif
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

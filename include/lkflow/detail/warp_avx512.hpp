@@ -1,7 +1,7 @@
 // Bilinear sampling of a float image at 16 positions at a time with AVX-512, without gathers
-// where it can: compiled when the including code targets AVX-512 (e.g. -march=native on such a
-// machine), or for AVX-512 alone with GCC or clang on x86-64 (config.hpp, LKFLOW_X86_DISPATCH),
-// in which case warp.hpp calls it only on processors that have AVX-512.
+// where it can: a kernel of the copy of the kernels compiled for AVX-512 (isa.hpp), or of the
+// base copy where the build targets AVX-512 (e.g. -march=native on such a machine); warp.hpp's
+// samplers use it there.
 //
 // Flow fields are smooth almost everywhere, so the 2x2 cells of 16 neighbouring pixels usually
 // lie on two or three image rows and within 32 columns (94% of 16-pixel chunks on Urban2). Their
@@ -10,33 +10,29 @@
 // gathers"). Where the cells spread further (a motion boundary, a large flow gradient)
 // the 16 lanes fall back to gathers. Both ways compute what warp.hpp's loop computes, operation
 // for operation, with fused multiply-adds where a build for FMA fuses them too.
-#pragma once
+#ifndef LKFLOW_DETAIL_WARP_AVX512_HPP
+#define LKFLOW_DETAIL_WARP_AVX512_HPP
+
+#include <cstdint>
+
+#include <Eigen/Core>
 
 #include "config.hpp"
 #include "sample_output.hpp"
 
-#if defined(__AVX512F__) || LKFLOW_X86_DISPATCH
-
-#include <cstdint>
-
+#if LKFLOW_X86_DISPATCH || defined(__AVX512F__)
 #include <immintrin.h>
-
-#include <Eigen/Core>
-
-// GCC 12 reports uninitialised values inside its own avx512fintrin.h where AVX-512 intrinsics
-// are inlined into code not built for AVX-512 (GCC bug 105593; fixed in GCC 13).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-namespace lkflow::detail {
+#endif  // LKFLOW_DETAIL_WARP_AVX512_HPP
 
-inline constexpr bool kHasAvx512Sampler = true;
+// Kernels (window_scan.hpp), in the copies whose sampler this is (LKFLOW_ISA_SAMPLER). GCC 12's
+// false -Wmaybe-uninitialized in avx512fintrin.h (GCC bug 105593) is silenced by isa_kernels.hpp.
+#if defined(LKFLOW_ISA_KERNELS) && LKFLOW_ISA_SAMPLER == 512
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// 8 pixel pairs from `i1` at the 8 offsets of half `half` (0: lanes 0-7, 1: lanes 8-15) of
 /// `index`: each pair one 64-bit gather element.
-LKFLOW_TARGET("avx512f")
 inline __m512 gather_pairs(const float* i1, __m512i index, int half) {
   const __m256i part =
       half == 0 ? _mm512_castsi512_si256(index) : _mm512_extracti64x4_epi64(index, 1);
@@ -49,7 +45,6 @@ inline __m512 gather_pairs(const float* i1, __m512i index, int half) {
 /// and inside[i] is 1 where the position was inside I1, 0 where it was clamped (`i0` unused).
 /// Output::squared_differences: out[i] = (i0[i] - sample)^2 (`inside` unused).
 template <SampleOutput Output>
-LKFLOW_TARGET("avx512f")
 void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
                        Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
                        const float* LKFLOW_RESTRICT u, const float* LKFLOW_RESTRICT v,
@@ -161,16 +156,5 @@ void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen
   }
 }
 
-}  // namespace lkflow::detail
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
-#else
-
-namespace lkflow::detail {
-inline constexpr bool kHasAvx512Sampler = false;
-}  // namespace lkflow::detail
-
-#endif
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS

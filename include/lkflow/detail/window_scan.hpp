@@ -6,9 +6,14 @@
 // vectorise; with GCC/Clang vector extensions each vector of L outputs is an in-register
 // inclusive scan of its L differences (log2 L shift-and-add steps) plus a running carry, and
 // the carry advances by one add per vector (Hillis & Steele 1986, applied per vector).
-// The vector width follows the instruction set the including code is compiled for, so the
-// library adds no flags of its own; other compilers get the scalar loop.
-#pragma once
+// The vector width is that of the instruction set each copy of the kernels is compiled for
+// (isa.hpp), so the library adds no flags of its own; other compilers get the scalar loop.
+//
+// Like every header of kernels, this one has two parts: declarations shared by every copy
+// (include guard), and the kernels, compiled once per instruction set when isa_kernels.hpp
+// includes the header again with LKFLOW_ISA_KERNELS defined, in namespace LKFLOW_ISA_NAMESPACE.
+#ifndef LKFLOW_DETAIL_WINDOW_SCAN_HPP
+#define LKFLOW_DETAIL_WINDOW_SCAN_HPP
 
 #include <cstddef>
 #include <cstring>
@@ -25,17 +30,27 @@
 
 namespace lkflow::detail {
 
-#if defined(__AVX512F__)
-inline constexpr int kVectorBytes = 64;
-#elif defined(__AVX2__)
-inline constexpr int kVectorBytes = 32;
-#else
-inline constexpr int kVectorBytes = 16;
-#endif
-
 /// Zeros a padded row needs before element 0 and after its last element for radius r.
 inline Eigen::Index window_pad_before(Eigen::Index radius) { return radius + 1; }
 inline Eigen::Index window_pad_after(Eigen::Index radius) { return radius; }
+
+/// True when the window_pad_before(r) values before row[0] and the window_pad_after(r) values
+/// after row[width - 1] are 0.
+template <class Acc>
+bool zero_padded(const Acc* row, Eigen::Index width, Eigen::Index radius) {
+  for (Eigen::Index j = -window_pad_before(radius); j < 0; ++j)
+    if (row[j] != Acc(0)) return false;
+  for (Eigen::Index j = width; j < width + window_pad_after(radius); ++j)
+    if (row[j] != Acc(0)) return false;
+  return true;
+}
+
+}  // namespace lkflow::detail
+
+#endif  // LKFLOW_DETAIL_WINDOW_SCAN_HPP
+
+#ifdef LKFLOW_ISA_KERNELS
+namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 #ifdef LKFLOW_VECTOR_EXTENSIONS
 template <class T, int L>
@@ -60,17 +75,6 @@ inline Vector<T, L> lane_scan(Vector<T, L> v) {
   return v;
 }
 #endif
-
-/// True when the window_pad_before(r) values before row[0] and the window_pad_after(r) values
-/// after row[width - 1] are 0.
-template <class Acc>
-bool zero_padded(const Acc* row, Eigen::Index width, Eigen::Index radius) {
-  for (Eigen::Index j = -window_pad_before(radius); j < 0; ++j)
-    if (row[j] != Acc(0)) return false;
-  for (Eigen::Index j = width; j < width + window_pad_after(radius); ++j)
-    if (row[j] != Acc(0)) return false;
-  return true;
-}
 
 /// For each channel c: out[c][x] = sum of padded[c][x-r .. x+r], x in [0, width), where
 /// padded[c] points at element 0 of a row with window_pad_before(r) zeros before it and
@@ -113,4 +117,5 @@ void window_sums(const Acc* const* padded, Acc* const* out, Eigen::Index width,
     }
 }
 
-}  // namespace lkflow::detail
+}  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE
+#endif  // LKFLOW_ISA_KERNELS
