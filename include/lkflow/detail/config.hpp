@@ -20,6 +20,16 @@
 #define LKFLOW_NOINLINE
 #endif
 
+// Puts a function into each caller: the SIMD samplers, so that their constants are set up once
+// per caller's loop rather than once per call (candidate costs call them per 64-column segment).
+#if defined(__GNUC__) || defined(__clang__)
+#define LKFLOW_ALWAYS_INLINE __attribute__((always_inline)) inline
+#elif defined(_MSC_VER)
+#define LKFLOW_ALWAYS_INLINE __forceinline
+#else
+#define LKFLOW_ALWAYS_INLINE inline
+#endif
+
 // GCC and clang on x86-64 compile lkflow's kernels for instruction sets beyond the build's own
 // as well (target regions), and lkflow runs them only where the processor has them (isa.hpp),
 // so that code built for the baseline x86-64 uses AVX2 or AVX-512 where it can. Elsewhere only

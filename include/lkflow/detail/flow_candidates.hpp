@@ -62,52 +62,64 @@ inline Eigen::Index candidate_segments(Eigen::Index cols) {
 #ifdef LKFLOW_ISA_KERNELS
 namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
-/// out[x] = row[x + shift], the index clamped into [0, cols).
+/// padded[i] = row[i - pad], the index clamped into [0, cols), for i in [0, cols + 2 pad): the row
+/// with `pad` copies of its first and last values either side, so that its values `pad` columns
+/// right and left of x are padded[x + 2 pad] and padded[x].
 template <class W>
-void shifted_row(const W* LKFLOW_RESTRICT row, Eigen::Index cols, Eigen::Index shift,
-                 W* LKFLOW_RESTRICT out) {
-  using Index = Eigen::Index;
-  const Index begin = std::clamp<Index>(-shift, 0, cols);      // first x with x + shift >= 0
-  const Index end = std::clamp<Index>(cols - shift, 0, cols);  // first x with x + shift >= cols
-  std::fill(out, out + begin, row[0]);
-  if (end > begin) std::copy(row + begin + shift, row + end + shift, out + begin);
-  std::fill(out + std::max(begin, end), out + cols, row[cols - 1]);
+void padded_row(const W* LKFLOW_RESTRICT row, Eigen::Index cols, Eigen::Index pad,
+                W* LKFLOW_RESTRICT padded) {
+  std::fill(padded, padded + pad, row[0]);
+  std::copy(row, row + cols, padded + pad);
+  std::fill(padded + pad + cols, padded + cols + 2 * pad, row[cols - 1]);
 }
 
-/// The flow rows of candidate k (0 = own, 1 right, 2 left, 3 below, 4 above) for image row y:
-/// pointers into the field for the own and vertical candidates, shifted copies in `su`, `sv`
-/// for the horizontal ones.
+/// The flow rows of the candidates for image row y, candidate k at index k (0 = own, 1 right,
+/// 2 left, 3 below, 4 above): rows of the field for the own and the vertical candidates, rows
+/// read `step` px right and left in padded copies of the own row for the horizontal ones.
 template <class W>
-void candidate_rows(Plane<const W> u, Plane<const W> v, Eigen::Index y, Eigen::Index step, int k,
-                    W* su, W* sv, const W*& cu, const W*& cv) {
-  using Index = Eigen::Index;
-  LKFLOW_ASSERT(k >= 0 && k < 5, "candidates 0 to 4");
-  const Index rows = u.rows(), cols = u.cols();
-  if (k == 1 || k == 2) {
-    const Index shift = k == 1 ? step : -step;
-    shifted_row(u.data() + y * cols, cols, shift, su);
-    shifted_row(v.data() + y * cols, cols, shift, sv);
-    cu = su;
-    cv = sv;
-    return;
+struct CandidateRows {
+  const W* u[5];
+  const W* v[5];
+
+  /// `pu`, `pv`: room for cols + 2 step values each, which the horizontal candidates point into.
+  CandidateRows(Plane<const W> fu, Plane<const W> fv, Eigen::Index y, Eigen::Index step, W* pu,
+                W* pv) {
+    using Index = Eigen::Index;
+    const Index rows = fu.rows(), cols = fu.cols();
+    padded_row(fu.row(y), cols, step, pu);
+    padded_row(fv.row(y), cols, step, pv);
+    const Index below = std::min(y + step, rows - 1), above = std::max<Index>(y - step, 0);
+    const W* us[5] = {fu.row(y), pu + 2 * step, pu, fu.row(below), fu.row(above)};
+    const W* vs[5] = {fv.row(y), pv + 2 * step, pv, fv.row(below), fv.row(above)};
+    std::copy(us, us + 5, u);
+    std::copy(vs, vs + 5, v);
   }
-  Index source = y;
-  if (k == 3) source = std::min(y + step, rows - 1);
-  if (k == 4) source = std::max<Index>(y - step, 0);
-  cu = u.data() + source * cols;
-  cv = v.data() + source * cols;
+};
+
+/// True where the candidate flow (cu, cv) differs from the own flow (ou, ov) by more than
+/// min_change along x or y: the rule by which mark_eligible and consider() agree.
+template <class W>
+inline bool eligible(W cu, W cv, W ou, W ov, W min_change) {
+  return std::max(std::abs(cu - ou), std::abs(cv - ov)) > min_change;
 }
 
-/// marks[x] |= bit where the candidate flow (cu, cv)[x] differs from the own flow (ou, ov)[x] by
-/// more than min_change along x or y: the eligibility rule of consider(), to the same rounding.
+/// marks[x] = bit k set for each candidate k = 1..4 of `rows` that is eligible at x. One pass
+/// for the four, with each pointer a restrict parameter (GCC trusts no other), out of line (see
+/// LKFLOW_NOINLINE) so that it vectorises.
 template <class W>
-LKFLOW_NOINLINE void mark_eligible(const W* LKFLOW_RESTRICT cu, const W* LKFLOW_RESTRICT cv,
-                                   const W* LKFLOW_RESTRICT ou, const W* LKFLOW_RESTRICT ov,
-                                   Eigen::Index cols, W min_change, std::uint8_t bit,
+LKFLOW_NOINLINE void mark_eligible(const W* LKFLOW_RESTRICT ou, const W* LKFLOW_RESTRICT ov,
+                                   const W* LKFLOW_RESTRICT u1, const W* LKFLOW_RESTRICT v1,
+                                   const W* LKFLOW_RESTRICT u2, const W* LKFLOW_RESTRICT v2,
+                                   const W* LKFLOW_RESTRICT u3, const W* LKFLOW_RESTRICT v3,
+                                   const W* LKFLOW_RESTRICT u4, const W* LKFLOW_RESTRICT v4,
+                                   Eigen::Index cols, W min_change,
                                    std::uint8_t* LKFLOW_RESTRICT marks) {
   for (Eigen::Index x = 0; x < cols; ++x) {
-    const W change = std::max(std::abs(cu[x] - ou[x]), std::abs(cv[x] - ov[x]));
-    marks[x] = std::uint8_t(marks[x] | (change > min_change ? bit : 0));
+    const W a = ou[x], b = ov[x];
+    marks[x] = std::uint8_t((eligible(u1[x], v1[x], a, b, min_change) ? 2 : 0) |
+                            (eligible(u2[x], v2[x], a, b, min_change) ? 4 : 0) |
+                            (eligible(u3[x], v3[x], a, b, min_change) ? 8 : 0) |
+                            (eligible(u4[x], v4[x], a, b, min_change) ? 16 : 0));
   }
 }
 
@@ -123,18 +135,14 @@ void candidate_flags(Plane<const W> u, Plane<const W> v, Eigen::Index step, cons
   const Index rows = u.rows(), cols = u.cols(), segments = candidate_segments(cols);
   LKFLOW_ASSERT(flags.rows() == rows && flags.cols() == segments, "a flag per row and segment");
   run_bands(rows, kRowPassBandRows, workers, [&](Bands& bands, Scratch& scratch) {
-    W* shifted = scratch.take<W>(2 * std::size_t(cols));
+    W* padded = scratch.take<W>(2 * std::size_t(cols + 2 * step));
     std::uint8_t* marks = scratch.take<std::uint8_t>(static_cast<std::size_t>(cols));
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       for (Eigen::Index y = y0; y < y1; ++y) {
-        std::fill(marks, marks + cols, std::uint8_t(0));
-        for (int k = 1; k < kFlowCandidates; ++k) {
-          const W* cu;
-          const W* cv;
-          candidate_rows(u, v, y, step, k, shifted, shifted + cols, cu, cv);
-          mark_eligible(cu, cv, u.row(y), v.row(y), cols, W(kMinCandidateChange),
-                        std::uint8_t(1 << k), marks);
-        }
+        const CandidateRows<W> c(u, v, y, step, padded, padded + cols + 2 * step);
+        static_assert(kFlowCandidates == 5, "mark_eligible takes 4 candidates");
+        mark_eligible(c.u[0], c.v[0], c.u[1], c.v[1], c.u[2], c.v[2], c.u[3], c.v[3], c.u[4],
+                      c.v[4], cols, W(kMinCandidateChange), marks);
         std::uint8_t* row_flags = flags.row(y);
         for (Index s = 0; s < segments; ++s) {
           const Index x0 = std::max<Index>(s * kCandidateSegment - kCandidateCostRadius, 0);
@@ -164,7 +172,8 @@ class CandidateResiduals {
         v_(v),
         step_(step),
         flags_(flags),
-        scratch_(scratch.take<W>(4 * std::size_t(I0.cols()))),
+        scratch_(
+            scratch.take<W>(2 * std::size_t(I0.cols()) + 2 * std::size_t(I0.cols() + 2 * step))),
         needed_(scratch.take<std::uint8_t>(static_cast<std::size_t>(flags.cols()))) {}
 
   void operator()(Eigen::Index y, W* const* rows) {
@@ -180,8 +189,9 @@ class CandidateResiduals {
       }
     W* xs = scratch_;
     W* ys = xs + cols;
-    W* su = ys + cols;
-    W* sv = su + cols;
+    W* pu = ys + cols;  // padded copies of the flow row (CandidateRows)
+    W* pv = pu + cols + 2 * step_;
+    const CandidateRows<W> c(u_, v_, y, step_, pu, pv);
     for (int k = 0; k < kFlowCandidates; ++k) {
       const auto bit = std::uint8_t(1 << k);  // bit 0: any candidate, so the own cost is needed
       W* out = rows[k];
@@ -189,9 +199,8 @@ class CandidateResiduals {
         std::fill(out, out + cols, W(0));
         continue;
       }
-      const W* cu;
-      const W* cv;
-      candidate_rows(u_, v_, y, step_, k, su, sv, cu, cv);
+      const W* cu = c.u[k];
+      const W* cv = c.v[k];
       for (Index s = 0; s < segments;) {
         const Index x0 = s * kCandidateSegment;
         Index end = s;
@@ -213,17 +222,16 @@ class CandidateResiduals {
   Plane<const W> I0_, I1_, u_, v_;
   Eigen::Index step_;
   Plane<const std::uint8_t> flags_;
-  W* scratch_;            // sample positions and shifted candidate rows
+  W* scratch_;            // sample positions and padded flow rows
   std::uint8_t* needed_;  // per segment: the flags of the rows around y, or-ed
 };
 
 /// Candidate k replaces the best so far where its cost is lower and its flow differs from the
-/// pixel's own by more than `min_change` along x or y (the eligibility rule of mark_eligible).
+/// pixel's own by more than `min_change` along x or y (eligible()).
 /// One step of choose_candidates, on values: a select of two plain values vectorises as a blend.
 template <class W>
 inline void consider(W cost, W cu, W cv, W ou, W ov, W min_change, W& best, W& bu, W& bv) {
-  const W change = std::max(std::abs(cu - ou), std::abs(cv - ov));
-  const bool better = (cost < best) & (change > min_change);
+  const bool better = (cost < best) & eligible(cu, cv, ou, ov, min_change);
   best = better ? cost : best;
   bu = better ? cu : bu;
   bv = better ? cv : bv;
@@ -268,18 +276,13 @@ void select_flow_candidates_with(Plane<const W> I0, Plane<const W> I1, Eigen::In
   run_bands(rows, rows_per_band, workers, [&](Bands& bands, Scratch& scratch) {
     BoxSums<W, kFlowCandidates> box(cols, rows, kCandidateCostRadius, scratch, true);
     Residuals residuals(I0, I1, u, v, step, flags, scratch);
-    W* shifted = scratch.take<W>(4 * std::size_t(cols));  // rows of the horizontal candidates
+    W* padded = scratch.take<W>(2 * std::size_t(cols + 2 * step));  // CandidateRows' copies
     auto choose = [&](Index y, const W* const* cost) {
       static_assert(kFlowCandidates == 5, "choose_candidates takes the own flow and 4 candidates");
-      const W* cu[kFlowCandidates];
-      const W* cv[kFlowCandidates];
-      for (int k = 0; k < kFlowCandidates; ++k) {
-        W* su = shifted + std::size_t(k == 2) * 2 * std::size_t(cols);
-        candidate_rows(u, v, y, step, k, su, su + cols, cu[k], cv[k]);
-      }
-      choose_candidates(cost[0], cu[0], cv[0], cost[1], cu[1], cv[1], cost[2], cu[2], cv[2],
-                        cost[3], cu[3], cv[3], cost[4], cu[4], cv[4], W(kMinCandidateChange), cols,
-                        new_u.row(y), new_v.row(y));
+      const CandidateRows<W> c(u, v, y, step, padded, padded + cols + 2 * step);
+      choose_candidates(cost[0], c.u[0], c.v[0], cost[1], c.u[1], c.v[1], cost[2], c.u[2], c.v[2],
+                        cost[3], c.u[3], c.v[3], cost[4], c.u[4], c.v[4], W(kMinCandidateChange),
+                        cols, new_u.row(y), new_v.row(y));
     };
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       box.run(y0, y1, residuals, choose);

@@ -68,14 +68,12 @@ inline double fill_lambda0(double strength, double sigma, int level, Eigen::Inde
 namespace lkflow::detail::LKFLOW_ISA_NAMESPACE {
 
 /// w[x] = lambda / (lambda + lambda0) where the window is accepted (c[x] > 0: the inverse
-/// tensor's entry, InverseTensor), 0 where it is rejected, at least kMinFillWeight; and u, v
-/// multiplied by it. Rejected windows' lambdas are zeroed with an integer mask: a select (even of
-/// constants) that feeds the division keeps GCC from vectorising the loop under
-/// -ftrapping-math.
+/// tensor's entry, InverseTensor), 0 where it is rejected, at least kMinFillWeight. Rejected
+/// windows' lambdas are zeroed with an integer mask: a select (even of constants) that feeds the
+/// division keeps GCC from vectorising the loop under -ftrapping-math.
 template <class W>
 LKFLOW_NOINLINE void fill_weight_row(const W* LKFLOW_RESTRICT lambda, const W* LKFLOW_RESTRICT c,
-                                     Eigen::Index cols, W lambda0, W* LKFLOW_RESTRICT w,
-                                     W* LKFLOW_RESTRICT u, W* LKFLOW_RESTRICT v) {
+                                     Eigen::Index cols, W lambda0, W* LKFLOW_RESTRICT w) {
   using Bits = std::conditional_t<sizeof(W) == 4, std::int32_t, std::int64_t>;
   const W floor = W(kMinFillWeight), tiny = std::numeric_limits<W>::min();
   for (Eigen::Index x = 0; x < cols; ++x) {
@@ -88,9 +86,14 @@ LKFLOW_NOINLINE void fill_weight_row(const W* LKFLOW_RESTRICT lambda, const W* L
     // The divisor is never 0 (lambda0 may be): a window with lambda = lambda0 = 0 weighs 0.
     const W weight = std::max(l / (l + lambda0 + tiny), floor);
     w[x] = weight;
-    u[x] *= weight;
-    v[x] *= weight;
   }
+}
+
+/// out[x] = a[x] b[x].
+template <class W>
+LKFLOW_NOINLINE void multiply_row(const W* LKFLOW_RESTRICT a, const W* LKFLOW_RESTRICT b,
+                                  Eigen::Index cols, W* LKFLOW_RESTRICT out) {
+  for (Eigen::Index x = 0; x < cols; ++x) out[x] = a[x] * b[x];
 }
 
 /// The coarser level's row from its blurred sums (downsample_row's, normalised): w = mean weight
@@ -110,8 +113,9 @@ LKFLOW_NOINLINE void pull_combine_row(Eigen::Index cols, W* LKFLOW_RESTRICT w, W
 }
 
 /// Pull: `coarse` (resized here) from the weighted field (w, w u, w v), halved as downsample2
-/// halves images.
-template <class W>
+/// halves images. With Weigh, (u, v) is the flow itself, multiplied by w here, row by row (the
+/// field the fill starts from: no weighted copy of it is stored); else it holds w u, w v.
+template <bool Weigh, class W>
 void pull_level(Plane<const W> w, Plane<const W> u, Plane<const W> v, const Workers& workers,
                 FillLevel<W>& coarse) {
   using Index = Eigen::Index;
@@ -125,30 +129,39 @@ void pull_level(Plane<const W> w, Plane<const W> u, Plane<const W> v, const Work
   const W scale = W(1) / W(256);  // the two passes' 1/16 each
   run_bands(out_rows, kRowPassBandRows, workers, [&](Bands& bands, Scratch& scratch) {
     W* padded = scratch.take<W>(static_cast<std::size_t>(cols + 5));
+    W* products = Weigh ? scratch.take<W>(5 * static_cast<std::size_t>(cols)) : nullptr;
     for (Index y0, y1; bands.next(y0, y1);) {
       for (Index i = y0; i < y1; ++i) {
-        auto rows_of = [&](Plane<const W> image, W* out) {
-          auto row = [&](Index y) { return image.row(std::clamp<Index>(y, 0, rows - 1)); };
-          downsample_row(row(2 * i - 2), row(2 * i - 1), row(2 * i), row(2 * i + 1), row(2 * i + 2),
-                         cols, scale, padded, out_cols, out);
+        auto rows_of = [&](Plane<const W> image, bool weigh, W* out) {
+          const W* in[5];
+          for (Index j = 0; j < 5; ++j) {
+            const Index y = std::clamp<Index>(2 * i - 2 + j, 0, rows - 1);
+            in[j] = image.row(y);
+            if (weigh) {
+              W* product = products + j * cols;
+              multiply_row(w.row(y), in[j], cols, product);
+              in[j] = product;
+            }
+          }
+          downsample_row(in[0], in[1], in[2], in[3], in[4], cols, scale, padded, out_cols, out);
         };
         W* cw = coarse.w.data() + i * out_cols;
         W* cu = coarse.u.data() + i * out_cols;
         W* cv = coarse.v.data() + i * out_cols;
-        rows_of(w, cw);
-        rows_of(u, cu);
-        rows_of(v, cv);
+        rows_of(w, false, cw);
+        rows_of(u, Weigh, cu);
+        rows_of(v, Weigh, cv);
         pull_combine_row(out_cols, cw, cu, cv);
       }
     }
   });
 }
 
-/// One row of a push: out[x] = field[x] + (1 - w[x]) up[x] (field holds w u: out becomes
-/// w u + (1 - w) up), up the bilinear interpolation at x/2 of the coarse rows `top` and `bottom`
-/// that bracket the row (as upsample_row, without its doubling); the coarse field is final, not
-/// weighted. `blended`: coarse_cols + 1 values. With InPlace, `out` is `field` itself.
-template <bool InPlace, class W>
+/// One row of a push: out[x] = w[x] u[x] + (1 - w[x]) up[x], `field` holding w u (Weighted) or
+/// u, up the bilinear interpolation at x/2 of the coarse rows `top` and `bottom` that bracket the
+/// row (as upsample_row, without its doubling); the coarse field is final, not weighted.
+/// `blended`: coarse_cols + 1 values. With InPlace, `out` is `field` itself.
+template <bool InPlace, bool Weighted, class W>
 LKFLOW_NOINLINE void push_row(const W* LKFLOW_RESTRICT top, const W* LKFLOW_RESTRICT bottom,
                               Eigen::Index coarse_cols, const W* LKFLOW_RESTRICT w,
                               Eigen::Index cols, W* LKFLOW_RESTRICT blended,
@@ -156,20 +169,22 @@ LKFLOW_NOINLINE void push_row(const W* LKFLOW_RESTRICT top, const W* LKFLOW_REST
   using Index = Eigen::Index;
   // In place, the loops read and write through `out` alone (restrict forbids two names).
   const W* in = InPlace ? out : field;
+  auto weighted = [&](Index x) { return Weighted ? in[x] : w[x] * in[x]; };
   for (Index x = 0; x < coarse_cols; ++x) blended[x] = W(0.5) * (top[x] + bottom[x]);
   blended[coarse_cols] = blended[coarse_cols - 1];
   const Index pairs = cols / 2;
   for (Index j = 0; j < pairs; ++j) {
-    out[2 * j] = in[2 * j] + (W(1) - w[2 * j]) * blended[j];
+    out[2 * j] = weighted(2 * j) + (W(1) - w[2 * j]) * blended[j];
     out[2 * j + 1] =
-        in[2 * j + 1] + (W(1) - w[2 * j + 1]) * (W(0.5) * (blended[j] + blended[j + 1]));
+        weighted(2 * j + 1) + (W(1) - w[2 * j + 1]) * (W(0.5) * (blended[j] + blended[j + 1]));
   }
-  if (cols % 2 != 0) out[cols - 1] = in[cols - 1] + (W(1) - w[cols - 1]) * blended[pairs];
+  if (cols % 2 != 0) out[cols - 1] = weighted(cols - 1) + (W(1) - w[cols - 1]) * blended[pairs];
 }
 
 /// Push: (out_u, out_v) = (w u, w v) + (1 - w) up(coarse), the coarse level's fields final;
-/// (u, v) hold (w u, w v). `out_u` may be `u` and `out_v` `v` (in place), else neither overlaps.
-template <class W>
+/// (u, v) hold (w u, w v) (Weighted) or the flow itself. `out_u` may be `u` and `out_v` `v` (in
+/// place), else neither overlaps.
+template <bool Weighted, class W>
 void push_level(const FillLevel<W>& coarse, Plane<const W> w, const Workers& workers,
                 Plane<const W> u, Plane<const W> v, Plane<W> out_u, Plane<W> out_v) {
   using Index = Eigen::Index;
@@ -191,26 +206,28 @@ void push_level(const FillLevel<W>& coarse, Plane<const W> w, const Workers& wor
         const W* cu = coarse.u.data();
         const W* cv = coarse.v.data();
         if (in_place) {
-          push_row<true>(cu + top * coarse_cols, cu + bottom * coarse_cols, coarse_cols, weights,
-                         cols, blended, static_cast<const W*>(nullptr), out_u.row(y));
-          push_row<true>(cv + top * coarse_cols, cv + bottom * coarse_cols, coarse_cols, weights,
-                         cols, blended, static_cast<const W*>(nullptr), out_v.row(y));
+          push_row<true, Weighted>(cu + top * coarse_cols, cu + bottom * coarse_cols, coarse_cols,
+                                   weights, cols, blended, static_cast<const W*>(nullptr),
+                                   out_u.row(y));
+          push_row<true, Weighted>(cv + top * coarse_cols, cv + bottom * coarse_cols, coarse_cols,
+                                   weights, cols, blended, static_cast<const W*>(nullptr),
+                                   out_v.row(y));
         } else {
-          push_row<false>(cu + top * coarse_cols, cu + bottom * coarse_cols, coarse_cols, weights,
-                          cols, blended, u.row(y), out_u.row(y));
-          push_row<false>(cv + top * coarse_cols, cv + bottom * coarse_cols, coarse_cols, weights,
-                          cols, blended, v.row(y), out_v.row(y));
+          push_row<false, Weighted>(cu + top * coarse_cols, cu + bottom * coarse_cols, coarse_cols,
+                                    weights, cols, blended, u.row(y), out_u.row(y));
+          push_row<false, Weighted>(cv + top * coarse_cols, cv + bottom * coarse_cols, coarse_cols,
+                                    weights, cols, blended, v.row(y), out_v.row(y));
         }
       }
     }
   });
 }
 
-/// Fills the weighted field (w u, w v) (`u`, `v` hold the flow times the per-pixel weights `w`,
-/// in (0, 1]; see fill_weight_row) by pull-push: (out_u, out_v) become w u + (1 - w) fill; they
-/// may be (u, v) themselves. The pull levels are pyramid[first], pyramid[first + 1], ..., sized
-/// here (grown as needed), pulled until one pixel is left; a caller filling the flows of several
-/// pyramid levels passes first = level + 1, so that each entry keeps one size from call to call.
+/// Fills the flow (u, v), weighted by the per-pixel weights `w` in (0, 1] (fill_weight_row), by
+/// pull-push: (out_u, out_v) become w u + (1 - w) fill; they may be (u, v) themselves. The pull
+/// levels are pyramid[first], pyramid[first + 1], ..., sized here (grown as needed), pulled until
+/// one pixel is left; a caller filling the flows of several pyramid levels passes first = level +
+/// 1, so that each entry keeps one size from call to call.
 template <class W>
 void pull_push_fill(Plane<const W> w, const Workers& workers, Plane<const W> u, Plane<const W> v,
                     Plane<W> out_u, Plane<W> out_v, std::vector<FillLevel<W>>& pyramid,
@@ -220,10 +237,11 @@ void pull_push_fill(Plane<const W> w, const Workers& workers, Plane<const W> u, 
   for (;; ++top) {
     if (pyramid.size() <= top) pyramid.resize(top + 1);
     if (top == first) {
-      pull_level<W>(w, u, v, workers, pyramid[top]);
+      pull_level<true, W>(w, u, v, workers, pyramid[top]);
     } else {
       const FillLevel<W>& finer = pyramid[top - 1];
-      pull_level<W>(finer.w.plane(), finer.u.plane(), finer.v.plane(), workers, pyramid[top]);
+      pull_level<false, W>(finer.w.plane(), finer.u.plane(), finer.v.plane(), workers,
+                           pyramid[top]);
     }
     if (pyramid[top].w.rows() == 1 && pyramid[top].w.cols() == 1) break;
   }
@@ -233,10 +251,10 @@ void pull_push_fill(Plane<const W> w, const Workers& workers, Plane<const W> u, 
   last.v.data()[0] /= last.w.data()[0];
   for (std::size_t m = top; m > first; --m) {
     FillLevel<W>& finer = pyramid[m - 1];
-    push_level<W>(pyramid[m], finer.w.plane(), workers, finer.u.plane(), finer.v.plane(),
-                  finer.u.plane(), finer.v.plane());
+    push_level<true, W>(pyramid[m], finer.w.plane(), workers, finer.u.plane(), finer.v.plane(),
+                        finer.u.plane(), finer.v.plane());
   }
-  push_level<W>(pyramid[first], w, workers, u, v, out_u, out_v);
+  push_level<false, W>(pyramid[first], w, workers, u, v, out_u, out_v);
 }
 
 }  // namespace lkflow::detail::LKFLOW_ISA_NAMESPACE

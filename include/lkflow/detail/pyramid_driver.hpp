@@ -162,6 +162,13 @@ Eigen::Index accepted_windows(const InverseTensor<W>& inverse) {
   return (inverse.c.plane().cmap() > W(0)).count();
 }
 
+/// True when a window of the level passes the min_eigenvalue test: a search that stops there.
+template <class W>
+bool any_accepted_window(const InverseTensor<W>& inverse) {
+  const W* c = inverse.c.data();
+  return std::any_of(c, c + inverse.c.size(), [](W value) { return value > W(0); });
+}
+
 /// True when at least half of a level's windows pass the min_eigenvalue test (accepted windows
 /// have c > 0). On natural images every pyramid level passes with a wide margin (76 to 100% of
 /// windows on the Middlebury pairs, the least for Yosemite's flat sky); a texture without coarse
@@ -329,7 +336,7 @@ void fill_level(PyramidLevel<S>& level, const LevelPlan& plan, Plane<const S> co
   const Plane<S> weights = level.xt.plane();
   for_each_row(u.rows(), plan.threads, [&](Index y) {
     fill_weight_row(confidence.row(y), level.inverse.c.data() + y * cols, cols, lambda0,
-                    weights.row(y), u.row(y), v.row(y));
+                    weights.row(y));
   });
   pull_push_fill<S>(weights, workers, u, v, out_u, out_v, buffers.fill,
                     std::size_t(plan.level) + 1);
@@ -348,7 +355,7 @@ void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, Plane<const S> 
   const bool to_out = out_u.data() != nullptr;
   // Without a single accepted window there is no flow to fill from: every window keeps its own
   // (the coarser level's, or the initial flow).
-  const bool fills = plan.fill_strength > 0 && accepted_windows(level.inverse) > 0;
+  const bool fills = plan.fill_strength > 0 && any_accepted_window(level.inverse);
   for (int i = 0; i < plan.iterations; ++i) {
     const bool last = i + 1 == plan.iterations;
     warp_iteration<Acc, S>(level.I0.plane(), level.I1.plane(), level.gx.plane(), level.gy.plane(),

@@ -42,11 +42,13 @@ inline bool all_lanes(__m256i mask) {
 /// warped_row_avx512's contract, 8 lanes at a time: a float image of rows >= 2, cols >= 2,
 /// rows * cols < 2^31.
 template <SampleOutput Output>
-void warped_row_avx2(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
-                     Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
-                     const float* LKFLOW_RESTRICT u, const float* LKFLOW_RESTRICT v,
-                     const float* LKFLOW_RESTRICT i0, float* LKFLOW_RESTRICT out,
-                     float* LKFLOW_RESTRICT inside) {
+LKFLOW_ALWAYS_INLINE void warped_row_avx2(const float* LKFLOW_RESTRICT i1, Eigen::Index rows,
+                                          Eigen::Index cols, Eigen::Index y, Eigen::Index x_begin,
+                                          Eigen::Index count, const float* LKFLOW_RESTRICT u,
+                                          const float* LKFLOW_RESTRICT v,
+                                          const float* LKFLOW_RESTRICT i0,
+                                          float* LKFLOW_RESTRICT out,
+                                          float* LKFLOW_RESTRICT inside) {
   using Index = Eigen::Index;
   check_simd_sampler_contract(rows, cols, y, x_begin, count);
   const __m256 x_max = _mm256_set1_ps(float(cols - 1));

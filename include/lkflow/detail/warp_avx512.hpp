@@ -45,11 +45,13 @@ inline __m512 gather_pairs(const float* i1, __m512i index, int half) {
 /// and inside[i] is 1 where the position was inside I1, 0 where it was clamped (`i0` unused).
 /// Output::squared_differences: out[i] = (i0[i] - sample)^2 (`inside` unused).
 template <SampleOutput Output>
-void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows, Eigen::Index cols,
-                       Eigen::Index y, Eigen::Index x_begin, Eigen::Index count,
-                       const float* LKFLOW_RESTRICT u, const float* LKFLOW_RESTRICT v,
-                       const float* LKFLOW_RESTRICT i0, float* LKFLOW_RESTRICT out,
-                       float* LKFLOW_RESTRICT inside) {
+LKFLOW_ALWAYS_INLINE void warped_row_avx512(const float* LKFLOW_RESTRICT i1, Eigen::Index rows,
+                                            Eigen::Index cols, Eigen::Index y, Eigen::Index x_begin,
+                                            Eigen::Index count, const float* LKFLOW_RESTRICT u,
+                                            const float* LKFLOW_RESTRICT v,
+                                            const float* LKFLOW_RESTRICT i0,
+                                            float* LKFLOW_RESTRICT out,
+                                            float* LKFLOW_RESTRICT inside) {
   using Index = Eigen::Index;
   check_simd_sampler_contract(rows, cols, y, x_begin, count);
   const __m512 x_max = _mm512_set1_ps(float(cols - 1));
