@@ -187,8 +187,7 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
   auto* preset =
       app.add_option("--preset", o.preset,
                      "the pyramid's parameters, fastest first: ultrafast (no neighbour "
-                     "candidates, median or fill), fast (no median, no fill), balanced (the "
-                     "defaults), "
+                     "candidates, no fill), fast (no median, no fill), balanced (the defaults), "
                      "accurate (2 warps per level, fill 3000); the flags below override them "
                      "(default: balanced)")
           ->type_name("NAME")

@@ -16,13 +16,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <vector>
 
 #include <lkflow/lkflow.hpp>
 
 #include "image_io.hpp"
+#include "write_bytes.hpp"
 
 namespace {
 
@@ -95,12 +95,6 @@ std::uint8_t grey(double intensity) {
   return static_cast<std::uint8_t>(std::lround(std::min(1.0, std::max(0.0, intensity)) * 255));
 }
 
-void save(const std::filesystem::path& path, const std::vector<unsigned char>& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-  if (!out.flush()) throw std::runtime_error("cannot write " + path.string());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -128,8 +122,8 @@ int main(int argc, char** argv) {
         truth.v(y, x) = static_cast<float>(qy - y);
         largest = std::max(largest, std::hypot(qx - x, qy - y));
       }
-    save(dir / "frame0.png", lkflow_app::encode_png(frame0, 1));
-    save(dir / "frame1.png", lkflow_app::encode_png(frame1, 1));
+    lkflow_app::write_bytes(dir / "frame0.png", lkflow_app::encode_png(frame0, 1));
+    lkflow_app::write_bytes(dir / "frame1.png", lkflow_app::encode_png(frame1, 1));
     lkflow::write_flo(dir / "truth.flo", truth);
     std::printf("wrote %s/{frame0.png, frame1.png, truth.flo}: %d x %d px, flow up to %.3f px\n",
                 dir.string().c_str(), width, height, largest);

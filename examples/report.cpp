@@ -7,13 +7,14 @@
 #include <lkflow/version.hpp>
 
 namespace lkflow_app {
-namespace {
 
 std::string format(const char* spec, double value) {
   char text[64];
   std::snprintf(text, sizeof text, spec, value);
   return text;
 }
+
+namespace {
 
 std::string percent(double share) { return format("%.2f%%", 100 * share); }
 

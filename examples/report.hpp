@@ -55,5 +55,7 @@ std::string method_text(const Report& report);
 std::string method_json(const Report& report);
 /// A JSON number, or null for NaN and infinities (which JSON cannot represent).
 std::string json_number(double value);
+/// `value` printed with the printf conversion `spec` for one double, e.g. "%.2f".
+std::string format(const char* spec, double value);
 
 }  // namespace lkflow_app

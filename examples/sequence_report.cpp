@@ -1,18 +1,11 @@
 #include "sequence_report.hpp"
 
 #include <csignal>
-#include <cstdio>
 
 #include <lkflow/version.hpp>
 
 namespace lkflow_app {
 namespace {
-
-std::string format(const char* spec, double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, spec, value);
-  return text;
-}
 
 std::string signal_name(int signal) {
   return signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : std::to_string(signal);

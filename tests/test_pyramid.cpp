@@ -176,7 +176,6 @@ TEST_CASE("the presets are the defaults with the members they document changed",
   CHECK(members(lkflow::PyramidParams::balanced()) == members(defaults));
   lkflow::PyramidParams expected = defaults;
   expected.neighbor_candidates = false;
-  expected.median = false;
   expected.fill_strength = 0;
   CHECK(members(lkflow::PyramidParams::ultrafast()) == members(expected));
   expected = defaults;

@@ -56,7 +56,7 @@
 //
 // Presets (static functions of PyramidParams, fastest first; each is the defaults with the
 // members named changed, and members set afterwards override it):
-//   PyramidParams::ultrafast()  no neighbour candidates, median or fill  (beside DIS ultrafast)
+//   PyramidParams::ultrafast()  no neighbour candidates, no fill          (beside DIS ultrafast)
 //   PyramidParams::fast()       no median, no fill                       (beside DIS fast)
 //   PyramidParams::balanced()   the defaults                             (beside DIS fast)
 //   PyramidParams::accurate()   iterations 2, fill_strength 3000         (beside DIS medium)

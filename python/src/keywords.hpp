@@ -80,7 +80,7 @@ struct Preset {
 inline const std::vector<Preset>& presets() {
   static const std::vector<Preset> table{
       {"ultrafast", lkflow::PyramidParams::ultrafast,
-       "the fastest: no neighbour candidates, median or fill"},
+       "the fastest: no neighbour candidates, no fill"},
       {"fast", lkflow::PyramidParams::fast, "no median, no fill"},
       {"balanced", lkflow::PyramidParams::balanced, "the defaults"},
       {"accurate", lkflow::PyramidParams::accurate,

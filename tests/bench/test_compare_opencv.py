@@ -132,7 +132,7 @@ class CompareOpenCV(unittest.TestCase):
         self.assertEqual(small["args"], ["--preset", "ultrafast", "--radius", "3", "--levels", "2"])
         # the preset's members, and those given beside it
         self.assertEqual((small["params"]["preset"], small["params"]["neighbor_candidates"],
-                          small["params"]["median"]), ("ultrafast", False, False))
+                          small["params"]["median"]), ("ultrafast", False, True))
         self.assertEqual((small["params"]["radius"], small["params"]["levels"]), (3, 2))
         self.assertEqual(default["params"]["preset"], "balanced")
         self.assertEqual(default["params"]["levels"], 2)

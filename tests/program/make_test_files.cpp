@@ -11,12 +11,11 @@
 //   bigheader.flo  a 12-byte .flo header claiming 20000 x 20000 and no data
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "support/png_builder.hpp"
+#include "write_bytes.hpp"
 
 namespace {
 
@@ -36,12 +35,6 @@ Bytes pattern_png() {
   return lkflow_test::make_png(header(64, 48), lkflow_test::rows8(values, 64));
 }
 
-void save(const std::filesystem::path& path, const Bytes& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-  if (!out.flush()) throw std::runtime_error("cannot write " + path.string());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -52,23 +45,24 @@ int main(int argc, char** argv) {
   const std::filesystem::path dir = argv[1];
   try {
     const Bytes good = pattern_png();
-    save(dir / "pattern.png", good);
+    lkflow_app::write_bytes(dir / "pattern.png", good);
 
     const std::size_t idat = lkflow_test::chunk_data(good, "IDAT");
     Bytes flipped = good;
     flipped[idat + 2 + 5 + 1 + 100] ^= 0x04;  // zlib and stored-block headers, filter byte
-    save(dir / "bitflip.png", flipped);
+    lkflow_app::write_bytes(dir / "bitflip.png", flipped);
     lkflow_test::refresh_crc(flipped, idat);
-    save(dir / "adler.png", flipped);
+    lkflow_app::write_bytes(dir / "adler.png", flipped);
 
-    save(dir / "cut.png", Bytes(good.begin(), good.begin() + long(idat + 1000)));
+    lkflow_app::write_bytes(dir / "cut.png", Bytes(good.begin(), good.begin() + long(idat + 1000)));
 
     std::vector<int> indices(64 * 48, 1);
     indices[64 * 20 + 30] = 200;
     lkflow_test::PngHeader palette = header(64, 48);
     palette.color_type = 3;
     palette.chunks = {{"PLTE", Bytes{0, 0, 0, 90, 90, 90, 180, 180, 180, 255, 255, 255}}};
-    save(dir / "palette.png", lkflow_test::make_png(palette, lkflow_test::rows8(indices, 64)));
+    lkflow_app::write_bytes(dir / "palette.png",
+                            lkflow_test::make_png(palette, lkflow_test::rows8(indices, 64)));
 
     Bytes huge = lkflow_test::make_png(header(1, 1), {Bytes{0}});
     const std::size_t ihdr = lkflow_test::chunk_data(huge, "IHDR");
@@ -77,9 +71,10 @@ int main(int argc, char** argv) {
       huge[i + 3] = 0x20;
     }
     lkflow_test::refresh_crc(huge, ihdr);
-    save(dir / "huge.png", huge);
+    lkflow_app::write_bytes(dir / "huge.png", huge);
 
-    save(dir / "bigheader.flo", Bytes{'P', 'I', 'E', 'H', 0x20, 0x4E, 0, 0, 0x20, 0x4E, 0, 0});
+    lkflow_app::write_bytes(dir / "bigheader.flo",
+                            Bytes{'P', 'I', 'E', 'H', 0x20, 0x4E, 0, 0, 0x20, 0x4E, 0, 0});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
