@@ -103,9 +103,9 @@ inline bool eligible(W cu, W cv, W ou, W ov, W min_change) {
   return std::max(std::abs(cu - ou), std::abs(cv - ov)) > min_change;
 }
 
-/// marks[x] = bit k set for each candidate k = 1..4 of `rows` that is eligible at x. One pass
-/// for the four, with each pointer a restrict parameter (GCC trusts no other), out of line (see
-/// LKFLOW_NOINLINE) so that it vectorises.
+/// marks[x] = bit k set for each candidate k = 1..4 (flow (uk, vk)) that is eligible at x
+/// against the own flow (ou, ov). One pass for the four, with each pointer a restrict parameter
+/// (GCC trusts no other), out of line (see LKFLOW_NOINLINE) so that it vectorises.
 template <class W>
 LKFLOW_NOINLINE void mark_eligible(const W* LKFLOW_RESTRICT ou, const W* LKFLOW_RESTRICT ov,
                                    const W* LKFLOW_RESTRICT u1, const W* LKFLOW_RESTRICT v1,
@@ -187,6 +187,10 @@ class CandidateResiduals {
         needed_[s] = std::uint8_t(needed_[s] | flags_.row(j)[s]);
         all = std::uint8_t(all | needed_[s]);
       }
+    if (all == 0) {  // no candidate competes near this row: no costs, nor copies of the flow
+      for (int k = 0; k < kFlowCandidates; ++k) std::fill(rows[k], rows[k] + cols, W(0));
+      return;
+    }
     W* xs = scratch_;
     W* ys = xs + cols;
     W* pu = ys + cols;  // padded copies of the flow row (CandidateRows)
