@@ -305,7 +305,16 @@ def describe_params(p):
     return (f"{preset}radius {p['radius']}, levels {p['levels'] or 'as many as fit'}, iterations "
             f"{p['iterations']}, min_eigenvalue {p['min_eigenvalue']:g}, median "
             f"{'on' if p['median'] else 'off'}, candidates "
-            f"{'on' if p['neighbor_candidates'] else 'off'}, threads {p['threads']}")
+            f"{candidates_text(p)}, threads {p['threads']}")
+
+
+def candidates_text(p):
+    if not p["neighbor_candidates"]:
+        return "off"
+    if "candidate_min_change" not in p:  # an lkflow_eval that does not report them
+        return "on"
+    return (f"on (> {p['candidate_min_change']:g} px, "
+            f"{'every' if p['candidates_every_iteration'] else 'last'} warp)")
 
 
 def print_table(report, out):

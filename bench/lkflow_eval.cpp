@@ -131,11 +131,13 @@ void print_text(const std::vector<Result>& results, const Result& mean, const Op
   const lkflow::PyramidParams& p = o.params;
   std::printf(
       "pyramidal_flow: preset %s, radius %d, levels %d%s, iterations %d (coarse %d), "
-      "min_eigenvalue %g, median %s, neighbour candidates %s, fill strength %g, threads %d; "
-      "time = min of %d runs\n",
+      "min_eigenvalue %g, median %s, neighbour candidates %s (> %g px, %s), fill strength %g, "
+      "threads %d; time = min of %d runs\n",
       o.preset.c_str(), p.radius, p.levels, p.levels == 0 ? " (as many as fit)" : "", p.iterations,
       p.coarse_iterations, p.min_eigenvalue, p.median ? "on" : "off",
-      p.neighbor_candidates ? "on" : "off", p.fill_strength, p.threads, o.repeat);
+      p.neighbor_candidates ? "on" : "off", p.candidate_min_change,
+      p.candidates_every_iteration ? "every warp" : "last warp", p.fill_strength, p.threads,
+      o.repeat);
   const BuildInfo b = build_info();
   std::printf("built with %s, %s%s%s for %s; kernels %s, bilinear sampler %s\n", b.compiler.c_str(),
               b.build_type.empty() ? "unknown build type" : b.build_type.c_str(),
@@ -168,10 +170,13 @@ void print_json(const std::vector<Result>& results, const Result& mean, const Op
   std::printf(
       "{\"params\": {\"preset\": %s, \"radius\": %d, \"levels\": %d, \"iterations\": %d, "
       "\"coarse_iterations\": %d, \"min_eigenvalue\": %g, \"median\": %s, "
-      "\"neighbor_candidates\": %s, \"fill_strength\": %g, \"threads\": %d, \"repeat\": %d},\n",
+      "\"neighbor_candidates\": %s, \"candidate_min_change\": %g, "
+      "\"candidates_every_iteration\": %s, \"fill_strength\": %g, \"threads\": %d, "
+      "\"repeat\": %d},\n",
       json_string(o.preset).c_str(), p.radius, p.levels, p.iterations, p.coarse_iterations,
       p.min_eigenvalue, p.median ? "true" : "false", p.neighbor_candidates ? "true" : "false",
-      p.fill_strength, p.threads, o.repeat);
+      p.candidate_min_change, p.candidates_every_iteration ? "true" : "false", p.fill_strength,
+      p.threads, o.repeat);
   const BuildInfo b = build_info();
   std::printf(
       " \"build\": {\"compiler\": %s, \"build_type\": %s, \"flags\": %s, \"target\": %s, "
@@ -226,6 +231,14 @@ int main(int argc, char** argv) {
   app.add_flag("--median,!--no-median", o.params.median, "3x3 median of the flow per iteration");
   app.add_flag("--candidates,!--no-candidates", o.params.neighbor_candidates,
                "neighbour flow candidates after each level (PyramidParams::neighbor_candidates)");
+  app.add_option("--candidate-min-change", o.params.candidate_min_change,
+                 "least difference of a competing neighbour's flow, px of the level "
+                 "(PyramidParams::candidate_min_change)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--candidates-every-iteration,!--candidates-last-iteration",
+               o.params.candidates_every_iteration,
+               "neighbour candidates after every warp of a level, or after its last only "
+               "(PyramidParams::candidates_every_iteration)");
   app.add_flag("--single-scale", o.single_scale, "one level (levels = 1)");
   app.add_option("--threads", o.params.threads, "worker threads, 0 = all (default: 1)")
       ->check(CLI::Range(0, 4096));

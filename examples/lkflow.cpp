@@ -185,11 +185,13 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
                          ->type_name("N")
                          ->check(CLI::Range(1, 1000));
   auto* preset =
-      app.add_option("--preset", o.preset,
-                     "the pyramid's parameters, fastest first: ultrafast (no neighbour "
-                     "candidates, no fill), fast (no median, no fill), balanced (the defaults), "
-                     "accurate (2 warps per level, fill 3000); the flags below override them "
-                     "(default: balanced)")
+      app.add_option(
+             "--preset", o.preset,
+             "the pyramid's parameters, fastest first: ultrafast (no neighbour "
+             "candidates, no fill), fast (no median, no fill), balanced (the defaults), "
+             "accurate (2 warps per level, neighbour candidates after each from flows 0.1 px "
+             "apart, fill 3000); the flags below override them "
+             "(default: balanced)")
           ->type_name("NAME")
           ->check(CLI::IsMember(Options::preset_names));
   auto* single = app.add_flag("--single-scale", o.single_scale,
@@ -453,6 +455,8 @@ int run_program(int argc, char** argv) {
     report.fill_strength = p.fill_strength;
     report.median = p.median;
     report.neighbor_candidates = p.neighbor_candidates;
+    report.candidate_min_change = p.candidate_min_change;
+    report.candidates_every_iteration = p.candidates_every_iteration;
     report.preset = o.preset;
   }
   report.threads = o.threads > 0

@@ -76,13 +76,16 @@ std::string json_number(double value) {
 std::string method_text(const Report& r) {
   std::string text;
   if (r.pyramidal)
-    text = "pyramidal Lucas-Kanade, preset " + r.preset + ", " + std::to_string(r.levels) +
-           (r.levels == 1 ? " level, " : " levels, ") + std::to_string(r.iterations) +
-           (r.iterations == 1 ? " warp" : " warps") + " per level (" +
-           std::to_string(r.coarse_iterations) + " at the coarsest two), neighbour candidates " +
-           (r.neighbor_candidates ? "on" : "off") + ", median " + (r.median ? "on" : "off") +
-           ", fill " + (r.fill_strength > 0 ? format("%g", r.fill_strength) : std::string("off")) +
-           ", radius ";
+    text =
+        "pyramidal Lucas-Kanade, preset " + r.preset + ", " + std::to_string(r.levels) +
+        (r.levels == 1 ? " level, " : " levels, ") + std::to_string(r.iterations) +
+        (r.iterations == 1 ? " warp" : " warps") + " per level (" +
+        std::to_string(r.coarse_iterations) + " at the coarsest two), neighbour candidates " +
+        (r.neighbor_candidates ? format("on (> %g px, ", r.candidate_min_change) +
+                                     (r.candidates_every_iteration ? "every warp)" : "last warp)")
+                               : std::string("off")) +
+        ", median " + (r.median ? "on" : "off") + ", fill " +
+        (r.fill_strength > 0 ? format("%g", r.fill_strength) : std::string("off")) + ", radius ";
   else
     text = "single-scale Lucas-Kanade, radius ";
   const std::string side = std::to_string(2 * r.radius + 1);
@@ -95,12 +98,15 @@ std::string method_json(const Report& r) {
   std::string json =
       std::string("\"method\": \"") + (r.pyramidal ? "pyramidal" : "single-scale") + "\"";
   if (r.pyramidal)
-    json += ", \"preset\": " + json_string(r.preset) + ", \"levels\": " + std::to_string(r.levels) +
-            ", \"iterations\": " + std::to_string(r.iterations) +
-            ", \"coarse_iterations\": " + std::to_string(r.coarse_iterations) +
-            ", \"neighbor_candidates\": " + (r.neighbor_candidates ? "true" : "false") +
-            ", \"median\": " + (r.median ? "true" : "false") +
-            ", \"fill_strength\": " + format("%g", r.fill_strength);
+    json +=
+        ", \"preset\": " + json_string(r.preset) + ", \"levels\": " + std::to_string(r.levels) +
+        ", \"iterations\": " + std::to_string(r.iterations) +
+        ", \"coarse_iterations\": " + std::to_string(r.coarse_iterations) +
+        ", \"neighbor_candidates\": " + (r.neighbor_candidates ? "true" : "false") +
+        ", \"candidate_min_change\": " + format("%g", r.candidate_min_change) +
+        ", \"candidates_every_iteration\": " + (r.candidates_every_iteration ? "true" : "false") +
+        ", \"median\": " + (r.median ? "true" : "false") +
+        ", \"fill_strength\": " + format("%g", r.fill_strength);
   return json + ", \"radius\": " + std::to_string(r.radius) +
          ", \"min_eigenvalue\": " + json_number(r.min_eigenvalue) + ", \"scalar\": \"" +
          (r.use_double ? "double" : "float") + "\", \"threads\": " + std::to_string(r.threads);

@@ -24,13 +24,15 @@ struct Report {
   double fill_strength = 0;          //!< PyramidParams::fill_strength, 0 = no fill (pyramidal)
   bool median = false;               //!< PyramidParams::median (pyramidal)
   bool neighbor_candidates = false;  //!< PyramidParams::neighbor_candidates (pyramidal)
-  std::string preset;                //!< the preset the parameters started from (pyramidal)
-  int radius = 0;                    //!< window radius, pixels
-  double min_eigenvalue = 0;         //!< threshold, (intensity/px)^2
-  int threads = 0;                   //!< worker threads used
-  bool use_double = false;           //!< flow computed in double
-  double time_ms = 0;                //!< time of the flow computation alone
-  double confident_share = 0;        //!< pixels whose window passed the threshold, [0, 1]
+  double candidate_min_change = 0;   //!< PyramidParams::candidate_min_change (pyramidal)
+  bool candidates_every_iteration = false;  //!< PyramidParams::candidates_every_iteration
+  std::string preset;                       //!< the preset the parameters started from (pyramidal)
+  int radius = 0;                           //!< window radius, pixels
+  double min_eigenvalue = 0;                //!< threshold, (intensity/px)^2
+  int threads = 0;                          //!< worker threads used
+  bool use_double = false;                  //!< flow computed in double
+  double time_ms = 0;                       //!< time of the flow computation alone
+  double confident_share = 0;               //!< pixels whose window passed the threshold, [0, 1]
   double mean_magnitude = 0, max_magnitude = 0;  //!< of (u, v) over all pixels, pixels
   std::string truth;                             //!< ground-truth path, empty if none
   std::optional<lkflow::FlowErrors> errors;      //!< against the ground truth

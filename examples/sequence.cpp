@@ -657,6 +657,8 @@ int run_sequence(const SequenceJob& job, std::ostream& out) {
     m.fill_strength = job.pyramid.fill_strength;
     m.median = job.pyramid.median;
     m.neighbor_candidates = job.pyramid.neighbor_candidates;
+    m.candidate_min_change = job.pyramid.candidate_min_change;
+    m.candidates_every_iteration = job.pyramid.candidates_every_iteration;
     m.preset = job.preset;
     m.threads = job.pyramid.threads;
   }

@@ -165,7 +165,8 @@ namespace {
 /// The members of two PyramidParams as one tuple, to compare them.
 auto members(const lkflow::PyramidParams& p) {
   return std::make_tuple(p.radius, p.levels, p.iterations, p.coarse_iterations, p.min_eigenvalue,
-                         p.median, p.neighbor_candidates, p.fill_strength, p.threads);
+                         p.median, p.neighbor_candidates, p.candidate_min_change,
+                         p.candidates_every_iteration, p.fill_strength, p.threads);
 }
 
 }  // namespace
@@ -184,6 +185,8 @@ TEST_CASE("the presets are the defaults with the members they document changed",
   CHECK(members(lkflow::PyramidParams::fast()) == members(expected));
   expected = defaults;
   expected.iterations = 2;
+  expected.candidate_min_change = 0.1;
+  expected.candidates_every_iteration = true;
   expected.fill_strength = 3000;
   CHECK(members(lkflow::PyramidParams::accurate()) == members(expected));
 }
@@ -575,8 +578,9 @@ TEST_CASE("select_flow_candidates keeps the neighbour flow that fits best", "[py
   // Brute force from the definition: candidate k is the flow field shifted by `step` (right,
   // left, below, above; indices clamped); its cost at a pixel is the sum over the pixel's 5x5
   // neighbourhood (clipped) of (I0 - I1 warped by the candidate field)^2; a neighbour's flow is
-  // taken where it differs from the pixel's own by more than 0.25 px and costs strictly less
-  // than every earlier candidate.
+  // taken where it differs from the pixel's own by more than min_change and costs strictly less
+  // than every earlier candidate. The blocks' flows differ by multiples of 0.7 px along x and
+  // 0.45 px along y, so that min_change 0.5 excludes differences along y alone and 0.25 does not.
   std::mt19937 rng(8);
   std::uniform_int_distribution<int> patch(0, 3);
   // The last two cases have a constant flow but for one 12x12 block: most 64-column segments
@@ -584,68 +588,71 @@ TEST_CASE("select_flow_candidates keeps the neighbour flow that fits best", "[py
   const std::vector<std::array<int, 4>> cases = {{1, 1, 2, 0},   {1, 9, 2, 0},   {7, 1, 3, 0},
                                                  {31, 45, 4, 0}, {70, 66, 9, 0}, {90, 300, 4, 1},
                                                  {60, 200, 9, 1}};
-  for (const auto& test_case : cases) {
-    // Named copies, not a structured binding: C++17 lambdas (clang 14) cannot capture those.
-    const int rows = test_case[0], cols = test_case[1], step = test_case[2];
-    const bool sparse = test_case[3] != 0;
-    const Image<double> I0 = noise_image<double>(unsigned(rows + cols), rows, cols);
-    const Image<double> I1 = noise_image<double>(unsigned(3 * rows + cols), rows, cols);
-    // Piecewise constant flows (blocks of 6x6 pixels), so that neighbours often differ.
-    Image<double> u(rows, cols), v(rows, cols);
-    std::vector<std::pair<double, double>> blocks(64);
-    for (auto& [bu, bv] : blocks) bu = 0.7 * patch(rng) - 1, bv = 0.45 * patch(rng) - 0.6;
-    for (Eigen::Index y = 0; y < rows; ++y)
-      for (Eigen::Index x = 0; x < cols; ++x) {
-        const auto& [bu, bv] = blocks[std::size_t((y / 6 * 8 + x / 6) % 64)];
-        const bool in_block = y >= 30 && y < 42 && x >= 130 && x < 142;
-        u(y, x) = sparse ? (in_block ? 1.5 : 0.3) : bu;
-        v(y, x) = sparse ? (in_block ? -0.7 : 0.1) : bv;
-      }
-    const int dx[5] = {0, step, -step, 0, 0}, dy[5] = {0, 0, 0, step, -step};
-    auto cost = [&](int k, Eigen::Index y, Eigen::Index x) {
-      double sum = 0;
-      for (Eigen::Index j = y - 2; j <= y + 2; ++j)
-        for (Eigen::Index i = x - 2; i <= x + 2; ++i) {
-          if (j < 0 || j >= rows || i < 0 || i >= cols) continue;
-          const double cu = clamped(u, j + dy[k], i + dx[k]), cv = clamped(v, j + dy[k], i + dx[k]);
-          const double d = I0(j, i) - bilinear_clamped(I1, double(i) + cu, double(j) + cv);
-          sum += d * d;
+  for (const double min_change : {0.25, 0.5})
+    for (const auto& test_case : cases) {
+      // Named copies, not a structured binding: C++17 lambdas (clang 14) cannot capture those.
+      const int rows = test_case[0], cols = test_case[1], step = test_case[2];
+      const bool sparse = test_case[3] != 0;
+      const Image<double> I0 = noise_image<double>(unsigned(rows + cols), rows, cols);
+      const Image<double> I1 = noise_image<double>(unsigned(3 * rows + cols), rows, cols);
+      // Piecewise constant flows (blocks of 6x6 pixels), so that neighbours often differ.
+      Image<double> u(rows, cols), v(rows, cols);
+      std::vector<std::pair<double, double>> blocks(64);
+      for (auto& [bu, bv] : blocks) bu = 0.7 * patch(rng) - 1, bv = 0.45 * patch(rng) - 0.6;
+      for (Eigen::Index y = 0; y < rows; ++y)
+        for (Eigen::Index x = 0; x < cols; ++x) {
+          const auto& [bu, bv] = blocks[std::size_t((y / 6 * 8 + x / 6) % 64)];
+          const bool in_block = y >= 30 && y < 42 && x >= 130 && x < 142;
+          u(y, x) = sparse ? (in_block ? 1.5 : 0.3) : bu;
+          v(y, x) = sparse ? (in_block ? -0.7 : 0.1) : bv;
         }
-      return sum;
-    };
-    Image<double> expected_u = u, expected_v = v;
-    Mask clear = Mask::Constant(rows, cols, true);  // no near-tie that rounding could flip
-    Eigen::Index moved = 0;
-    for (Eigen::Index y = 0; y < rows; ++y)
-      for (Eigen::Index x = 0; x < cols; ++x) {
-        double best = cost(0, y, x);
-        for (int k = 1; k < 5; ++k) {
-          const double cu = clamped(u, y + dy[k], x + dx[k]), cv = clamped(v, y + dy[k], x + dx[k]);
-          if (std::max(std::abs(cu - u(y, x)), std::abs(cv - v(y, x))) <= 0.25) continue;
-          const double c = cost(k, y, x);
-          if (std::abs(c - best) < 1e-9 * (1 + best)) clear(y, x) = false;
-          if (c < best) {
-            best = c;
-            expected_u(y, x) = cu;
-            expected_v(y, x) = cv;
+      const int dx[5] = {0, step, -step, 0, 0}, dy[5] = {0, 0, 0, step, -step};
+      auto cost = [&](int k, Eigen::Index y, Eigen::Index x) {
+        double sum = 0;
+        for (Eigen::Index j = y - 2; j <= y + 2; ++j)
+          for (Eigen::Index i = x - 2; i <= x + 2; ++i) {
+            if (j < 0 || j >= rows || i < 0 || i >= cols) continue;
+            const double cu = clamped(u, j + dy[k], i + dx[k]),
+                         cv = clamped(v, j + dy[k], i + dx[k]);
+            const double d = I0(j, i) - bilinear_clamped(I1, double(i) + cu, double(j) + cv);
+            sum += d * d;
           }
+        return sum;
+      };
+      Image<double> expected_u = u, expected_v = v;
+      Mask clear = Mask::Constant(rows, cols, true);  // no near-tie that rounding could flip
+      Eigen::Index moved = 0;
+      for (Eigen::Index y = 0; y < rows; ++y)
+        for (Eigen::Index x = 0; x < cols; ++x) {
+          double best = cost(0, y, x);
+          for (int k = 1; k < 5; ++k) {
+            const double cu = clamped(u, y + dy[k], x + dx[k]),
+                         cv = clamped(v, y + dy[k], x + dx[k]);
+            if (std::max(std::abs(cu - u(y, x)), std::abs(cv - v(y, x))) <= min_change) continue;
+            const double c = cost(k, y, x);
+            if (std::abs(c - best) < 1e-9 * (1 + best)) clear(y, x) = false;
+            if (c < best) {
+              best = c;
+              expected_u(y, x) = cu;
+              expected_v(y, x) = cv;
+            }
+          }
+          moved += expected_u(y, x) != u(y, x) || expected_v(y, x) != v(y, x);
         }
-        moved += expected_u(y, x) != u(y, x) || expected_v(y, x) != v(y, x);
-      }
-    if (rows * cols > 1000) CHECK(moved > (sparse ? 20 : rows * cols / 10));
-    for_each_copy([&](const char* copy, auto kernels) {
-      Image<double> got_u(rows, cols), got_v(rows, cols);
-      FlagImage flags(rows, lkflow::detail::candidate_segments(cols));
-      kernels.select_flow_candidates(
-          Plane<const double>(I0), Plane<const double>(I1), Eigen::Index(step),
-          Workers{2, &scratch}, Plane<const double>(u), Plane<const double>(v),
-          Plane<std::uint8_t>(flags), Plane<double>(got_u), Plane<double>(got_v));
-      INFO(copy << " copy, " << rows << "x" << cols << " step " << step << ": " << moved
-                << " pixels take a neighbour's");
-      CHECK_THAT(got_u, IsNear(expected_u, 0.0, clear));
-      CHECK_THAT(got_v, IsNear(expected_v, 0.0, clear));
-    });
-  }
+      if (rows * cols > 1000) CHECK(moved > (sparse ? 20 : rows * cols / 10));
+      for_each_copy([&](const char* copy, auto kernels) {
+        Image<double> got_u(rows, cols), got_v(rows, cols);
+        FlagImage flags(rows, lkflow::detail::candidate_segments(cols));
+        kernels.select_flow_candidates(
+            Plane<const double>(I0), Plane<const double>(I1), Eigen::Index(step), min_change,
+            Workers{2, &scratch}, Plane<const double>(u), Plane<const double>(v),
+            Plane<std::uint8_t>(flags), Plane<double>(got_u), Plane<double>(got_v));
+        INFO(copy << " copy, " << rows << "x" << cols << " step " << step << ", min_change "
+                  << min_change << ": " << moved << " pixels take a neighbour's");
+        CHECK_THAT(got_u, IsNear(expected_u, 0.0, clear));
+        CHECK_THAT(got_v, IsNear(expected_v, 0.0, clear));
+      });
+    }
 }
 
 TEMPLATE_TEST_CASE("neighbour candidates restore motion boundaries", "[pyramid][motion]", float,

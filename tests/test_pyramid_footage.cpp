@@ -272,6 +272,20 @@ TEST_CASE("finite input gives a finite flow or a clear exception", "[pyramid][er
     params.fill_strength = 0;
     CHECK_NOTHROW(lkflow::pyramidal_flow(I0, I1, params));
   }
+  SECTION("the neighbour candidates' least difference") {
+    lkflow::PyramidParams params;
+    params.candidate_min_change = -0.5;
+    CHECK_THROWS_WITH(
+        lkflow::pyramidal_flow(I0, I1, params),
+        Contains("candidate_min_change must be finite and >= 0") && Contains("got -0.5"));
+    params.candidate_min_change = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_WITH(lkflow::pyramidal_flow(I0, I1, params), Contains("got nan"));
+    params.candidate_min_change = std::numeric_limits<double>::infinity();
+    CHECK_THROWS_WITH(lkflow::pyramidal_flow(I0, I1, params), Contains("got inf"));
+    params.candidate_min_change = 0;
+    params.candidates_every_iteration = true;
+    CHECK_NOTHROW(lkflow::pyramidal_flow(I0, I1, params));
+  }
 }
 
 // ---- The fill's building blocks ----

@@ -22,9 +22,11 @@
 //      sums Sxt' = sum Ix It', Syt' = sum Iy It' come from summed-area tables like dense_flow's;
 //      where (x + u, y + v) falls outside I1 the difference I0 - I1 is taken as 0;
 //    - solves [Sxx Sxy; Sxy Syy] [u; v] = [Sxt'; Syt'] for the new flow by Cramer's rule;
-//    - after the level's last update, optionally lets every pixel take a neighbour's flow that
-//      fits its 5x5 neighbourhood better (neighbour candidates: the propagation step of
-//      PatchMatch and DIS), which restores the motion boundaries that windows blur;
+//    - after the level's last update (or every update: candidates_every_iteration), optionally
+//      lets every pixel take a neighbour's flow that fits its 5x5 neighbourhood better and
+//      differs from its own by more than candidate_min_change (neighbour candidates: the
+//      propagation step of PatchMatch and DIS), which restores the motion boundaries that
+//      windows blur;
 //    - optionally replaces u and v by their 3x3 medians (Sun, Roth & Black 2010).
 //    A window that is rejected (det = 0 or smallest mean eigenvalue < min_eigenvalue) keeps the
 //    flow it had, the estimate propagated from the coarser level (or the initial flow). With
@@ -59,7 +61,8 @@
 //   PyramidParams::ultrafast()  no neighbour candidates, no fill          (beside DIS ultrafast)
 //   PyramidParams::fast()       no median, no fill                       (beside DIS fast)
 //   PyramidParams::balanced()   the defaults                             (beside DIS fast)
-//   PyramidParams::accurate()   iterations 2, fill_strength 3000         (beside DIS medium)
+//   PyramidParams::accurate()   iterations 2, candidates_every_iteration, (beside DIS medium)
+//                               candidate_min_change 0.1, fill_strength 3000
 // Their EPE and time beside OpenCV's DIS presets, measured side by side in one run, are in
 // README "Performance" (bench/compare_opencv.py); the program takes them as --preset NAME and
 // the Python module as preset="NAME".
@@ -133,9 +136,9 @@ inline int pyramid_levels(Eigen::Index rows, Eigen::Index cols, int requested = 
 /// Throws std::invalid_argument for empty or differently sized images, a non-finite pixel or
 /// one of floating-point frames so large that the window sums would overflow (about 1e8 for a
 /// float flow at radius 6, the message names the pixel and the limit), radius < 1, levels < 0,
-/// iterations or coarse_iterations < 1, min_eigenvalue < 0 or NaN, fill_strength < 0 or not
-/// finite, threads < 0, or an image too small for the requested levels. Every flow it returns
-/// is finite and within twice the images' diagonal along x and y.
+/// iterations or coarse_iterations < 1, min_eigenvalue < 0 or NaN, fill_strength or
+/// candidate_min_change < 0 or not finite, threads < 0, or an image too small for the requested
+/// levels. Every flow it returns is finite and within twice the images' diagonal along x and y.
 template <class S, class D0, class D1>
 void pyramidal_flow(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase<D1>& I1,
                     const PyramidParams& params, Flow<S>& out, PyramidWorkspace<S>& workspace) {

@@ -61,6 +61,11 @@ inline const std::vector<Member<lkflow::PyramidParams>>& pyramid_members() {
       {"neighbor_candidates", &P::neighbor_candidates,
        "after each level, every pixel may take a neighbour's flow that fits it better (restores "
        "motion boundaries)"},
+      {"candidate_min_change", &P::candidate_min_change,
+       "a neighbour's flow competes only where it differs from the pixel's own by more than "
+       "this, in px of the level; >= 0, lower: more accurate on curved flows, slower"},
+      {"candidates_every_iteration", &P::candidates_every_iteration,
+       "neighbour candidates after every warp of a level, not only after its last"},
       {"fill_strength", &P::fill_strength,
        "confidence-weighted fill after each level: windows whose flow is mostly the frames' "
        "noise (flat sky, walls) take the motion around them; >= 0, 0 = off"},
@@ -84,7 +89,8 @@ inline const std::vector<Preset>& presets() {
       {"fast", lkflow::PyramidParams::fast, "no median, no fill"},
       {"balanced", lkflow::PyramidParams::balanced, "the defaults"},
       {"accurate", lkflow::PyramidParams::accurate,
-       "the most accurate: 2 warps per level, fill_strength 3000"},
+       "the most accurate: 2 warps per level, neighbour candidates after each from flows 0.1 px "
+       "apart, fill_strength 3000"},
   };
   return table;
 }

@@ -38,6 +38,7 @@ def test_each_keyword_reaches_the_computation():
     default = lkflow.pyramidal_flow(f0, f1)
     changed = {"radius": 3, "levels": 1, "iterations": 2, "coarse_iterations": 1,
                "min_eigenvalue": 1e-2, "median": False, "neighbor_candidates": False,
+               "candidate_min_change": 2.0, "candidates_every_iteration": True,
                "fill_strength": 0.0}
     assert set(changed) | {"threads"} == set(lkflow.pyramid_params())
     for name, value in changed.items():

@@ -40,13 +40,6 @@ inline constexpr Eigen::Index kCandidateCostRadius = 2;
 /// (measured on the Middlebury pairs: r+1 and 2r were both worse).
 inline Eigen::Index candidate_step(Eigen::Index radius) { return radius + (radius + 1) / 2; }
 
-/// A neighbour's flow is a candidate only where it differs from the pixel's own flow by more than
-/// this, in pixels of the level, along x or y. The step is there to undo the blur of motion
-/// boundaries, where flows differ by pixels; among nearly equal flows the pixel's own Lucas-Kanade
-/// solution is the better estimate (a smooth affine motion, whose flow changes by less than this
-/// between neighbours, is otherwise turned into a patchwork with errors of ~0.05 px).
-inline constexpr double kMinCandidateChange = 0.25;
-
 /// Columns per segment of the eligibility flags: candidate costs are computed only in the
 /// segments of a row where some pixel nearby has an eligible candidate.
 inline constexpr Eigen::Index kCandidateSegment = 64;
@@ -129,8 +122,8 @@ LKFLOW_NOINLINE void mark_eligible(const W* LKFLOW_RESTRICT ou, const W* LKFLOW_
 /// other pixels are never compared (their candidates are not eligible), so skipping the rest
 /// changes no choice. Smooth flow has few eligible pixels, and most of the work goes.
 template <class W>
-void candidate_flags(Plane<const W> u, Plane<const W> v, Eigen::Index step, const Workers& workers,
-                     Plane<std::uint8_t> flags) {
+void candidate_flags(Plane<const W> u, Plane<const W> v, Eigen::Index step, W min_change,
+                     const Workers& workers, Plane<std::uint8_t> flags) {
   using Index = Eigen::Index;
   const Index rows = u.rows(), cols = u.cols(), segments = candidate_segments(cols);
   LKFLOW_ASSERT(flags.rows() == rows && flags.cols() == segments, "a flag per row and segment");
@@ -142,7 +135,7 @@ void candidate_flags(Plane<const W> u, Plane<const W> v, Eigen::Index step, cons
         const CandidateRows<W> c(u, v, y, step, padded, padded + cols + 2 * step);
         static_assert(kFlowCandidates == 5, "mark_eligible takes 4 candidates");
         mark_eligible(c.u[0], c.v[0], c.u[1], c.v[1], c.u[2], c.v[2], c.u[3], c.v[3], c.u[4],
-                      c.v[4], cols, W(kMinCandidateChange), marks);
+                      c.v[4], cols, min_change, marks);
         std::uint8_t* row_flags = flags.row(y);
         for (Index s = 0; s < segments; ++s) {
           const Index x0 = std::max<Index>(s * kCandidateSegment - kCandidateCostRadius, 0);
@@ -270,11 +263,12 @@ LKFLOW_NOINLINE void choose_candidates(const W* LKFLOW_RESTRICT c0, const W* LKF
 /// select_flow_candidates with a given residual generator (its pixel offset type).
 template <class Residuals, class W>
 void select_flow_candidates_with(Plane<const W> I0, Plane<const W> I1, Eigen::Index step,
-                                 const Workers& workers, Plane<const W> u, Plane<const W> v,
-                                 Plane<std::uint8_t> flags, Plane<W> new_u, Plane<W> new_v) {
+                                 W min_change, const Workers& workers, Plane<const W> u,
+                                 Plane<const W> v, Plane<std::uint8_t> flags, Plane<W> new_u,
+                                 Plane<W> new_v) {
   using Index = Eigen::Index;
   const Index rows = I0.rows(), cols = I0.cols();
-  candidate_flags(u, v, step, workers, flags);
+  candidate_flags(u, v, step, min_change, workers, flags);
   // Window sums like the pyramid's other ones, at the neighbourhood's radius.
   const Index rows_per_band = pyramid_band_rows(kCandidateCostRadius);
   run_bands(rows, rows_per_band, workers, [&](Bands& bands, Scratch& scratch) {
@@ -285,8 +279,8 @@ void select_flow_candidates_with(Plane<const W> I0, Plane<const W> I1, Eigen::In
       static_assert(kFlowCandidates == 5, "choose_candidates takes the own flow and 4 candidates");
       const CandidateRows<W> c(u, v, y, step, padded, padded + cols + 2 * step);
       choose_candidates(cost[0], c.u[0], c.v[0], cost[1], c.u[1], c.v[1], cost[2], c.u[2], c.v[2],
-                        cost[3], c.u[3], c.v[3], cost[4], c.u[4], c.v[4], W(kMinCandidateChange),
-                        cols, new_u.row(y), new_v.row(y));
+                        cost[3], c.u[3], c.v[3], cost[4], c.u[4], c.v[4], min_change, cols,
+                        new_u.row(y), new_v.row(y));
     };
     for (Eigen::Index y0, y1; bands.next(y0, y1);) {
       box.run(y0, y1, residuals, choose);
@@ -296,10 +290,12 @@ void select_flow_candidates_with(Plane<const W> I0, Plane<const W> I1, Eigen::In
 
 /// (new_u, new_v) = at every pixel, the candidate flow of smallest cost C (the first of equal
 /// costs, the pixel's own flow (u, v) first): every pixel chooses among the flows as they were
-/// before this step. `flags`: scratch of candidate_segments(cols) flags per row. All images of
-/// one size.
+/// before this step. A neighbour's flow competes only where it differs from the own flow by more
+/// than `min_change` along x or y (PyramidParams::candidate_min_change: among nearly equal flows
+/// the own Lucas-Kanade estimate is usually the better one). `flags`: scratch of
+/// candidate_segments(cols) flags per row. All images of one size.
 template <class W>
-void select_flow_candidates(Plane<const W> I0, Plane<const W> I1, Eigen::Index step,
+void select_flow_candidates(Plane<const W> I0, Plane<const W> I1, Eigen::Index step, W min_change,
                             const Workers& workers, Plane<const W> u, Plane<const W> v,
                             Plane<std::uint8_t> flags, Plane<W> new_u, Plane<W> new_v) {
   using Index = Eigen::Index;
@@ -312,11 +308,13 @@ void select_flow_candidates(Plane<const W> I0, Plane<const W> I1, Eigen::Index s
                     new_v.data() != v.data() && new_u.data() != new_v.data(),
                 "the new flow is written while the flow is read");
   LKFLOW_ASSERT(step >= 1, "neighbours are other pixels");
+  LKFLOW_ASSERT(min_change >= W(0), "a difference");
   LKFLOW_ASSERT(u.cmap().allFinite() && v.cmap().allFinite(), "the samplers take finite flows");
   with_sampler_layout(rows, cols, [&](auto layout) {
     using Layout = decltype(layout);
     using Residuals = CandidateResiduals<typename Layout::Offset, Layout::pair_loads, W>;
-    select_flow_candidates_with<Residuals>(I0, I1, step, workers, u, v, flags, new_u, new_v);
+    select_flow_candidates_with<Residuals>(I0, I1, step, min_change, workers, u, v, flags, new_u,
+                                           new_v);
   });
 }
 

@@ -62,6 +62,11 @@ inline void check_fill_strength(const char* func, double strength) {
     fail(func, "fill_strength must be finite and >= 0 (0 = no fill), got " + number_text(strength));
 }
 
+inline void check_candidate_min_change(const char* func, double change) {
+  if (!(change >= 0) || !std::isfinite(change))  // also catches NaN
+    fail(func, "candidate_min_change must be finite and >= 0, got " + number_text(change));
+}
+
 /// The bound of every flow pyramidal_flow takes or forms, along x and along y, for images of
 /// rows x cols pixels: twice the diagonal. A flow beyond it points far outside the frame; bounding
 /// it keeps every sum, halving and doubling of flows finite, and no non-finite value can reach a

@@ -117,16 +117,18 @@ using PyramidAccumulator = S;
 
 /// What the refinement of one level does.
 struct LevelPlan {
-  int level;                 // 0 = the input's
-  Eigen::Index radius;       // window radius, at most the image's longer side
-  double min_eigenvalue;     // the acceptance threshold
-  int iterations;            // warp iterations
-  bool neighbor_candidates;  // after the last iteration's update
-  bool median;               // after every iteration
-  double fill_strength;      // of the fill after the iterations; 0 = none
-  double max_flow;           // bound of the level's flow along x and y (flow_bound)
-  int threads;               // for the level's passes
-  int candidate_threads;     // for the neighbour candidates, which sample I1 five times a pixel
+  int level;                        // 0 = the input's
+  Eigen::Index radius;              // window radius, at most the image's longer side
+  double min_eigenvalue;            // the acceptance threshold
+  int iterations;                   // warp iterations
+  bool neighbor_candidates;         // after the last iteration's update
+  double candidate_min_change;      // the least difference of a competing neighbour's flow
+  bool candidates_every_iteration;  // after every iteration's update instead
+  bool median;                      // after every iteration
+  double fill_strength;             // of the fill after the iterations; 0 = none
+  double max_flow;                  // bound of the level's flow along x and y (flow_bound)
+  int threads;                      // for the level's passes
+  int candidate_threads;  // for the neighbour candidates, which sample I1 five times a pixel
 };
 
 /// Levels counted from the coarsest refined that get PyramidParams::coarse_iterations: motions
@@ -149,6 +151,8 @@ inline LevelPlan plan_level(const PyramidParams& params, int level, int refined,
           params.min_eigenvalue,
           iterations,
           params.neighbor_candidates,
+          params.candidate_min_change,
+          params.candidates_every_iteration,
           params.median,
           params.fill_strength,
           flow_bound(rows, cols),
@@ -205,6 +209,7 @@ void checked_pyramidal_lk(const Eigen::DenseBase<D0>& I0, const Eigen::DenseBase
   check_iterations(func, "iterations", params.iterations);
   check_iterations(func, "coarse_iterations", params.coarse_iterations);
   check_fill_strength(func, params.fill_strength);
+  check_candidate_min_change(func, params.candidate_min_change);
   check_min_eigenvalue(func, params.min_eigenvalue);
   check_threads(func, params.threads);
   const int level_count = checked_levels(func, params.levels, I0.rows(), I0.cols());
@@ -343,8 +348,9 @@ void fill_level(PyramidLevel<S>& level, const LevelPlan& plan, Plane<const S> co
 }
 
 /// Step 5: the level's warp iterations on its flow (u, v), each followed by the median when on,
-/// then the fill when on. Neighbour candidates come after the last iteration's update and before
-/// its median, which then smooths the choices without blurring the boundaries they restored.
+/// then the fill when on. Neighbour candidates come after the last iteration's update (every
+/// iteration's with candidates_every_iteration) and before its median, which then smooths the
+/// choices without blurring the boundaries they restored.
 /// The flow's buffers trade places with the scratch images xt, yt; the level's last step writes
 /// the flow into (out_u, out_v) where they are given (the finest level: the output), else it
 /// stays in level.u, level.v.
@@ -361,19 +367,19 @@ void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, Plane<const S> 
     warp_iteration<Acc, S>(level.I0.plane(), level.I1.plane(), level.gx.plane(), level.gy.plane(),
                            level.inverse, plan.radius, S(plan.max_flow), workers, level.u.plane(),
                            level.v.plane(), level.xt.plane(), level.yt.plane());
-    if (plan.neighbor_candidates && last) {
+    if (plan.neighbor_candidates && (last || plan.candidates_every_iteration)) {
       const Workers candidate_workers{plan.candidate_threads, &buffers.scratch};
       const Plane<std::uint8_t> flags(buffers.candidate_flags.data(), level.I0.rows(),
                                       candidate_segments(level.I0.cols()));
-      if (to_out && !plan.median && !fills) {
+      if (to_out && last && !plan.median && !fills) {
         select_flow_candidates<S>(level.I0.plane(), level.I1.plane(), candidate_step(plan.radius),
-                                  candidate_workers, level.u.plane(), level.v.plane(), flags, out_u,
-                                  out_v);
+                                  S(plan.candidate_min_change), candidate_workers, level.u.plane(),
+                                  level.v.plane(), flags, out_u, out_v);
         return;
       }
       select_flow_candidates<S>(level.I0.plane(), level.I1.plane(), candidate_step(plan.radius),
-                                candidate_workers, level.u.plane(), level.v.plane(), flags,
-                                level.xt.plane(), level.yt.plane());
+                                S(plan.candidate_min_change), candidate_workers, level.u.plane(),
+                                level.v.plane(), flags, level.xt.plane(), level.yt.plane());
       level.u.swap(level.xt);
       level.v.swap(level.yt);
     }
