@@ -285,6 +285,16 @@ TEST_CASE("finite input gives a finite flow or a clear exception", "[pyramid][er
     params.candidate_min_change = 0;
     params.candidates_every_iteration = true;
     CHECK_NOTHROW(lkflow::pyramidal_flow(I0, I1, params));
+    // Beyond any difference (and beyond float's range): no neighbour's flow competes, as if the
+    // candidates were off; from every difference (0) some do, and the flow changes.
+    const auto all_compete = lkflow::pyramidal_flow<float>(I0, I1, params);
+    params.candidate_min_change = 1e300;
+    const auto none_compete = lkflow::pyramidal_flow<float>(I0, I1, params);
+    params.neighbor_candidates = false;
+    const auto off = lkflow::pyramidal_flow<float>(I0, I1, params);
+    CHECK((none_compete.u == off.u).all());
+    CHECK((none_compete.v == off.v).all());
+    CHECK_FALSE((all_compete.u == off.u).all());
   }
 }
 

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -369,17 +370,20 @@ void refine_level(PyramidLevel<S>& level, const LevelPlan& plan, Plane<const S> 
                            level.v.plane(), level.xt.plane(), level.yt.plane());
     if (plan.neighbor_candidates && (last || plan.candidates_every_iteration)) {
       const Workers candidate_workers{plan.candidate_threads, &buffers.scratch};
+      // In S's range (a double beyond float's would not convert): beyond it no flow competes.
+      const S min_change =
+          S(std::min(plan.candidate_min_change, double(std::numeric_limits<S>::max())));
       const Plane<std::uint8_t> flags(buffers.candidate_flags.data(), level.I0.rows(),
                                       candidate_segments(level.I0.cols()));
       if (to_out && last && !plan.median && !fills) {
         select_flow_candidates<S>(level.I0.plane(), level.I1.plane(), candidate_step(plan.radius),
-                                  S(plan.candidate_min_change), candidate_workers, level.u.plane(),
-                                  level.v.plane(), flags, out_u, out_v);
+                                  min_change, candidate_workers, level.u.plane(), level.v.plane(),
+                                  flags, out_u, out_v);
         return;
       }
       select_flow_candidates<S>(level.I0.plane(), level.I1.plane(), candidate_step(plan.radius),
-                                S(plan.candidate_min_change), candidate_workers, level.u.plane(),
-                                level.v.plane(), flags, level.xt.plane(), level.yt.plane());
+                                min_change, candidate_workers, level.u.plane(), level.v.plane(),
+                                flags, level.xt.plane(), level.yt.plane());
       level.u.swap(level.xt);
       level.v.swap(level.yt);
     }
